@@ -1,0 +1,262 @@
+"""Page types of the portals: home, column (栏目), article, topic (专题专栏), and cross-portal sharing."""
+
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber, Substr
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from cms.blocks import BodyBlock
+from cms.search import segment
+from cms.text import stream_text
+from cms.workflow import ReviewStepTask  # noqa: F401 - a model of this app
+
+IMAGE_MODEL = "wagtailimages.Image"
+
+
+class PortalPageMixin:
+    """What every page type offers search and templates."""
+
+    def plain_text(self) -> str:
+        return " ".join(
+            part
+            for part in (
+                getattr(self, "subtitle", ""),
+                getattr(self, "summary", ""),
+                getattr(self, "intro", ""),
+                stream_text(getattr(self, "body", None)),
+            )
+            if part
+        )
+
+    def segmented_text(self) -> str:
+        return segment(f"{self.title} {self.plain_text()}")
+
+    @property
+    def breadcrumbs(self):
+        """Ancestors below the portal home, outermost first."""
+        return self.get_ancestors().filter(depth__gt=2)
+
+    @property
+    def portal_name(self) -> str:
+        site = self.get_site()
+        return site.site_name if site else ""
+
+
+SEGMENTED_SEARCH_FIELDS = [index.SearchField("segmented_text")]
+
+
+class HomePage(PortalPageMixin, Page):
+    """The home page of one portal: the root page of its Wagtail Site."""
+
+    intro = models.TextField("简介", blank=True)
+    banner = models.ForeignKey(IMAGE_MODEL, verbose_name="横幅图片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    banner_alt = models.CharField("横幅替代文本", max_length=200, blank=True)
+    latest_count = models.PositiveSmallIntegerField("每栏目显示条数", default=6)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("banner"), FieldPanel("banner_alt")], heading="横幅"),
+        FieldPanel("latest_count"),
+    ]
+    search_fields = Page.search_fields + SEGMENTED_SEARCH_FIELDS
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.ColumnPage", "cms.TopicPage"]
+    template = "cms/home_page.html"
+
+    class Meta:
+        verbose_name = "门户首页"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["column_blocks"] = home_column_blocks(self, self.latest_count)
+        context["topics"] = TopicPage.objects.child_of(self).live().public().select_related("banner")
+        return context
+
+
+class ColumnPage(RoutablePageMixin, PortalPageMixin, Page):
+    """A column (栏目): a paginated list of its articles, newest first, plus articles shared into it."""
+
+    intro = models.TextField("栏目说明", blank=True)
+    page_size = models.PositiveSmallIntegerField("每页条数", default=20)
+    update_cycle_days = models.PositiveSmallIntegerField(
+        "更新周期（天）", null=True, blank=True, help_text="超过该天数未更新的栏目会在网站检查中标为“不更新栏目”"
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("page_size"), FieldPanel("update_cycle_days")]
+    search_fields = Page.search_fields + SEGMENTED_SEARCH_FIELDS
+    parent_page_types = ["cms.HomePage", "cms.ColumnPage", "cms.TopicPage"]
+    subpage_types = ["cms.ArticlePage", "cms.ColumnPage"]
+    template = "cms/column_page.html"
+
+    class Meta:
+        verbose_name = "栏目"
+
+    def articles(self):
+        """Live articles of this column (children) and those shared into it, newest first."""
+        own = Q(path__startswith=self.path, depth=self.depth + 1)
+        shared = Q(shares__column=self)
+        return (
+            ArticlePage.objects.live()
+            .public()
+            .filter(own | shared)
+            .distinct()
+            .select_related("cover_image")
+            .order_by("-publish_date", "-pk")
+        )
+
+    def sub_columns(self):
+        return ColumnPage.objects.child_of(self).live().public().in_menu()
+
+    @path("")
+    def listing(self, request):
+        paginator = Paginator(self.articles(), self.page_size or 20)
+        page = paginator.get_page(request.GET.get("page"))
+        # Shared articles are shown under this column's URL; the URL is built from ids, no queries.
+        base = self.get_url(request)
+        items = [
+            (article, article.url_in_column(self, base)) for article in page.object_list
+        ]
+        return self.render(request, context_overrides={"items": items, "page_obj": page})
+
+    @path("shared/<int:article_id>/", name="shared_article")
+    def shared_article(self, request, article_id):
+        article = get_object_or_404(
+            ArticlePage.objects.live().public().filter(shares__column=self), pk=article_id
+        )
+        return article.serve_in_column(request, self)
+
+
+class ArticlePage(PortalPageMixin, Page):
+    """An article: title, subtitle, source, author, publish time, cover image and a StreamField body."""
+
+    subtitle = models.CharField("副标题", max_length=255, blank=True)
+    source = models.CharField("来源", max_length=100, blank=True)
+    author = models.CharField("作者", max_length=100, blank=True)
+    publish_date = models.DateTimeField("发布时间", default=timezone.now, db_index=True)
+    summary = models.TextField("摘要", blank=True, max_length=500)
+    cover_image = models.ForeignKey(IMAGE_MODEL, verbose_name="封面图", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cover_alt = models.CharField("封面替代文本", max_length=200, blank=True)
+    body = StreamField(BodyBlock(), verbose_name="正文", blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("subtitle"),
+        MultiFieldPanel([FieldPanel("source"), FieldPanel("author"), FieldPanel("publish_date")], heading="来源与时间"),
+        FieldPanel("summary"),
+        MultiFieldPanel([FieldPanel("cover_image"), FieldPanel("cover_alt")], heading="封面"),
+        FieldPanel("body"),
+        InlinePanel("shares", label="推送到其他网站栏目", heading="共享（推送）"),
+    ]
+    search_fields = Page.search_fields + SEGMENTED_SEARCH_FIELDS + [index.FilterField("publish_date")]
+    parent_page_types = ["cms.ColumnPage", "cms.TopicPage"]
+    subpage_types: list[str] = []
+    template = "cms/article_page.html"
+
+    class Meta:
+        verbose_name = "文章"
+
+    def clean(self):
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        if self.cover_image_id and not self.cover_alt.strip():
+            raise ValidationError({"cover_alt": "请填写封面图的替代文本"})
+
+    def url_in_column(self, column: "ColumnPage", column_url: str) -> str:
+        """Where this article is read from inside column: its own URL, or the shared route."""
+        if self.path.startswith(column.path) and self.depth == column.depth + 1:
+            return f"{column_url}{self.slug}/"
+        return f"{column_url}shared/{self.pk}/"
+
+    def serve_in_column(self, request, column: "ColumnPage"):
+        """Render this article inside another portal's column, with a canonical link to the original."""
+        context = self.get_context(request)
+        context.update(
+            {
+                "self": self,
+                "page": self,
+                "hosting_column": column,
+                "canonical_url": self.get_full_url(request),
+                "crumbs": [*column.breadcrumbs, column],
+            }
+        )
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(request, self.get_template(request), context)
+
+
+class ArticleShare(Orderable):
+    """An article pushed (推送/共享) to a column of another portal: shown there, not copied."""
+
+    article = ParentalKey(ArticlePage, related_name="shares", on_delete=models.CASCADE)
+    column = models.ForeignKey(ColumnPage, verbose_name="目标栏目", on_delete=models.CASCADE, related_name="shared_articles")
+
+    panels = [PageChooserPanel("column", "cms.ColumnPage")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "共享栏目"
+        unique_together = [("article", "column")]
+
+
+class TopicPage(PortalPageMixin, Page):
+    """A topic or special column (专题专栏) with its own banner; its child columns are its sections."""
+
+    intro = models.TextField("专题简介", blank=True)
+    banner = models.ForeignKey(IMAGE_MODEL, verbose_name="专题横幅", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    banner_alt = models.CharField("横幅替代文本", max_length=200, blank=True)
+    body = StreamField(BodyBlock(), verbose_name="专题导语", blank=True)
+    section_count = models.PositiveSmallIntegerField("每板块显示条数", default=5)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("banner"), FieldPanel("banner_alt")], heading="横幅"),
+        FieldPanel("body"),
+        FieldPanel("section_count"),
+    ]
+    search_fields = Page.search_fields + SEGMENTED_SEARCH_FIELDS
+    parent_page_types = ["cms.HomePage", "cms.ColumnPage"]
+    subpage_types = ["cms.ColumnPage", "cms.ArticlePage"]
+    template = "cms/topic_page.html"
+
+    class Meta:
+        verbose_name = "专题专栏"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["column_blocks"] = home_column_blocks(self, self.section_count)
+        return context
+
+
+def home_column_blocks(parent: Page, count: int):
+    """The child columns of parent, each with its latest `count` articles, in two queries whatever
+    the number of columns or articles: the articles are ranked per column by a window function."""
+    columns = list(ColumnPage.objects.child_of(parent).live().public().in_menu())
+    if not columns:
+        return []
+    column_path_length = (parent.depth + 1) * Page.steplen
+    articles = (
+        ArticlePage.objects.live()
+        .public()
+        .filter(path__startswith=parent.path, depth=parent.depth + 2)
+        .annotate(column_path=Substr("path", 1, column_path_length))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("column_path")],
+                order_by=[F("publish_date").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=count)
+        .order_by("column_path", "rank")
+    )
+    by_path: dict[str, list] = {c.path: [] for c in columns}
+    for article in articles:
+        by_path.setdefault(article.column_path, []).append(article)
+    return [(column, by_path[column.path]) for column in columns]

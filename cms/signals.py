@@ -1,0 +1,67 @@
+"""Page-cache invalidation: which sites a publishing event touches."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.models import Page, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from cms import page_cache
+
+
+def _site_id_of(page) -> int | None:
+    site = page.get_site() if page is not None else None
+    return site.pk if site else None
+
+
+def sites_showing(page) -> set[int]:
+    """The page's own site and every site whose column shows it through sharing."""
+    from cms.models import ArticleShare
+
+    site_ids = {_site_id_of(page)}
+    for column in Page.objects.filter(
+        pk__in=ArticleShare.objects.filter(article_id=page.pk).values("column_id")
+    ):
+        site_ids.add(_site_id_of(column))
+    return {s for s in site_ids if s}
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+def _page_changed(sender, instance, **kwargs):
+    page_cache.invalidate_sites(sites_showing(instance))
+
+
+@receiver(post_delete, sender=Page)
+def _page_deleted(sender, instance, **kwargs):
+    page_cache.invalidate_sites({_site_id_of(instance)})
+
+
+@receiver(post_page_move)
+def _page_moved(sender, instance, parent_page_before, parent_page_after, **kwargs):
+    page_cache.invalidate_sites(
+        {_site_id_of(parent_page_before), _site_id_of(parent_page_after)} | sites_showing(instance)
+    )
+
+
+def _share_changed(sender, instance, **kwargs):
+    page_cache.invalidate_sites({_site_id_of(instance.column)})
+
+
+def _site_changed(sender, instance, **kwargs):
+    page_cache.forget_hosts()
+    page_cache.invalidate_sites({instance.pk})
+
+
+def _settings_changed(sender, instance, **kwargs):
+    page_cache.invalidate_sites({instance.site_id})
+
+
+def connect():
+    from cms.models import ArticleShare
+    from sites.models import PortalSettings
+
+    post_save.connect(_share_changed, sender=ArticleShare, dispatch_uid="cms_share_saved")
+    post_delete.connect(_share_changed, sender=ArticleShare, dispatch_uid="cms_share_deleted")
+    post_save.connect(_site_changed, sender=Site, dispatch_uid="cms_site_saved")
+    post_delete.connect(_site_changed, sender=Site, dispatch_uid="cms_site_deleted")
+    post_save.connect(_settings_changed, sender=PortalSettings, dispatch_uid="cms_settings_saved")

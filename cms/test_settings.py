@@ -1,0 +1,20 @@
+"""Settings for the test suite: the one settings module plus what only tests need.
+
+SECRET_KEY is random per run; the password hasher is fast. DATABASE_URL and REDIS_URL are still
+read from the environment, so the same suite runs on SQLite/local memory and on PostgreSQL/Redis.
+"""
+
+import os
+import secrets
+
+os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(32))
+
+from cms.settings import *  # noqa: E402,F403
+from cms.settings import BASE_DIR, CACHES, REDIS_URL  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = BASE_DIR / ".test-media"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+if REDIS_URL:
+    # Each run uses its own prefix so parallel runs and earlier runs never see each other's keys.
+    CACHES["default"]["KEY_PREFIX"] = "test-" + secrets.token_hex(4)

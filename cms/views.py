@@ -1,0 +1,51 @@
+"""Public views that are not pages: site search and the care-mode (关怀模式) switch."""
+
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+from wagtail.models import Site
+
+from cms.page_cache import CARE_COOKIE
+from cms.search import MAX_QUERY_LENGTH, clean_query, search_pages
+
+
+@require_GET
+def search(request):
+    raw_query = request.GET.get("q", "")
+    query = clean_query(raw_query)
+    scope_all = request.GET.get("scope") == "all"
+    site = Site.find_for_request(request)
+    root = None if scope_all or site is None else site.root_page
+    results, terms = (None, [])
+    if query:
+        results, terms = search_pages(query, root=root, page_number=request.GET.get("page"))
+    response = TemplateResponse(
+        request,
+        "cms/search.html",
+        {
+            "query": query,
+            "scope_all": scope_all,
+            "results": results,
+            "terms": terms,
+            "too_long": len(raw_query.strip()) > MAX_QUERY_LENGTH,
+            "max_query_length": MAX_QUERY_LENGTH,
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def care_mode(request):
+    """Switch care mode on or off; without JavaScript this link is the switch itself."""
+    on = request.GET.get("on") == "1"
+    target = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if on:
+        response.set_cookie(CARE_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax")
+    else:
+        response.delete_cookie(CARE_COOKIE, samesite="Lax")
+    return response

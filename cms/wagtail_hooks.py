@@ -1,0 +1,1 @@
+"""Admin integration of the cms app."""

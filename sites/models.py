@@ -1,0 +1,88 @@
+"""Portal identity (one per Wagtail Site), per-site footer settings, and staff account profiles."""
+
+from django.conf import settings
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
+
+
+class Portal(models.Model):
+    """Which member of the portal group a Wagtail Site is: its code, name and region."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="portal", verbose_name="站点")
+    code = models.SlugField("站点代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=64)
+    city = models.CharField("地区", max_length=16)
+    region_code = models.CharField("行政区划代码", max_length=6)
+    is_regional = models.BooleanField("自治区门户", default=False)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "门户网站"
+        verbose_name_plural = "门户网站"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+@register_setting(icon="site")
+class PortalSettings(BaseSiteSetting):
+    """Footer and identity data that the national government-website rules require on every page."""
+
+    site_identifier = models.CharField("网站标识码", max_length=32, blank=True)
+    icp_number = models.CharField("ICP备案号", max_length=64, blank=True, help_text="例如：桂ICP备12345678号")
+    police_number = models.CharField("公安机关备案号", max_length=64, blank=True, help_text="例如：桂公网安备 45010302000001号")
+    sponsor = models.CharField("主办单位", max_length=128, blank=True)
+    organizer = models.CharField("承办单位", max_length=128, blank=True)
+    address = models.CharField("联系地址", max_length=255, blank=True)
+    phone = models.CharField("联系电话", max_length=64, blank=True)
+    postcode = models.CharField("邮政编码", max_length=6, blank=True)
+    government_mark_url = models.URLField(
+        "党政机关网站标识链接",
+        blank=True,
+        help_text="由中央机构编制委员会办公室电子政务中心（conac.cn）颁发的标识核验地址",
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("site_identifier"), FieldPanel("icp_number"), FieldPanel("police_number"), FieldPanel("government_mark_url")],
+            heading="备案与标识",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("sponsor"), FieldPanel("organizer"), FieldPanel("address"), FieldPanel("phone"), FieldPanel("postcode")],
+            heading="主办与联系方式",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "网站页脚与备案信息"
+
+    ICP_FILING_URL = "https://beian.miit.gov.cn/"
+    POLICE_FILING_URL = "https://beian.mps.gov.cn/#/query/webSearch"
+
+    @property
+    def police_filing_url(self) -> str:
+        digits = "".join(ch for ch in self.police_number if ch.isdigit())
+        if digits:
+            return f"https://beian.mps.gov.cn/#/query/webSearch?code={digits}"
+        return self.POLICE_FILING_URL
+
+
+class AccountProfile(models.Model):
+    """What the bureau keeps about a staff account beyond Django's user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_profile", verbose_name="用户"
+    )
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+    password_issued_at = models.DateTimeField("临时密码发放时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "账号资料"
+        verbose_name_plural = "账号资料"
+
+    def __str__(self):
+        return str(self.user)

@@ -1,0 +1,1 @@
+"""Services of the portal group: seeding portals, permissions, workflows and staff accounts."""
