@@ -82,13 +82,15 @@ def highlight(text: str, terms: list[str], width: int = 120) -> str:
     positions = [lowered.find(t) for t in terms if t and lowered.find(t) >= 0]
     start = max(0, min(positions) - width // 4) if positions else 0
     excerpt = text[start : start + width]
-    escaped = escape(excerpt)
-    for term in sorted({t for t in terms if t}, key=len, reverse=True):
-        escaped = re.sub(
-            re.escape(escape(term)), lambda m: f"<mark>{m.group(0)}</mark>", escaped, flags=re.IGNORECASE
-        )
-    # Nested marks from overlapping terms collapse into one.
-    escaped = escaped.replace("<mark><mark>", "<mark>").replace("</mark></mark>", "</mark>")
+    pattern = "|".join(re.escape(t) for t in sorted({t for t in terms if t}, key=len, reverse=True))
+    pieces, last = [], 0
+    # One pass, longest term first at each position, escaping the text between matches.
+    for match in re.finditer(pattern, excerpt, flags=re.IGNORECASE) if pattern else ():
+        pieces.append(escape(excerpt[last : match.start()]))
+        pieces.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
+    pieces.append(escape(excerpt[last:]))
+    escaped = "".join(pieces)
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + width < len(text) else ""
     return mark_safe(prefix + escaped + suffix)  # noqa: S308 - built from escaped text

@@ -14,7 +14,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 # A local .env (written by `make run` with a random SECRET_KEY) is read when present; real
 # environment variables win over it.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if env.bool("DJANGO_READ_DOT_ENV", default=True):
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY")
@@ -200,6 +201,7 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://localhost:8
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
+WAGTAIL_FINISH_WORKFLOW_ACTION = "cms.workflow_actions.publish_approved"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "ofd", "txt", "zip"]

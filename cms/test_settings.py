@@ -7,6 +7,8 @@ read from the environment, so the same suite runs on SQLite/local memory and on 
 import os
 import secrets
 
+# Tests never read a developer's .env: what they see is only this file and the real environment.
+os.environ["DJANGO_READ_DOT_ENV"] = "0"
 os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(32))
 
 from cms.settings import *  # noqa: E402,F403
@@ -14,6 +16,10 @@ from cms.settings import BASE_DIR, CACHES, REDIS_URL  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / ".test-media"
+STATIC_ROOT = BASE_DIR / ".test-media" / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if REDIS_URL:
     # Each run uses its own prefix so parallel runs and earlier runs never see each other's keys.

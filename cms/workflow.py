@@ -37,3 +37,4 @@ class ReviewStepTask(AbstractGroupApprovalTask):
         if action_name == "approve" and user is not None and self.approved_earlier_by(task_state.workflow_state.content_object, user):
             raise PermissionDenied("您已审核通过本次送审的前一步骤，须由其他人员完成此步骤")
         return super().on_action(task_state, user, action_name, **kwargs)
+
