@@ -80,6 +80,18 @@ class SeedReport:
         return [(p.name, p.site.root_url + "/") for p in Portal.objects.select_related("site")]
 
 
+def ensure_wagtail_roots():
+    """The tree roots Wagtail's migrations create; recreated when a database was emptied."""
+    from django.conf import settings as django_settings
+    from wagtail.models import Collection, Locale
+
+    Locale.objects.get_or_create(language_code=django_settings.LANGUAGE_CODE)
+    if not Page.get_first_root_node():
+        Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+
+
 def _remove_wagtail_welcome_site():
     """Wagtail's first migration creates a placeholder site and page; the portals replace them."""
     for site in Site.objects.filter(portal__isnull=True):
@@ -199,6 +211,7 @@ def ensure_admin(report: SeedReport, username: str = "admin"):
 @transaction.atomic
 def seed_portals(demo: bool = False, create_admin: bool = False) -> SeedReport:
     report = SeedReport()
+    ensure_wagtail_roots()
     _remove_wagtail_welcome_site()
     for order, spec in enumerate(PORTALS):
         portal = ensure_portal(spec, order, report)
