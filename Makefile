@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-.env:
+# Development settings for `make run`: a fresh random SECRET_KEY, debug on, portals on port 8000.
+.env: | $(STAMP)
 	@$(BIN)/python -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > .env
-	@echo "wrote .env with a fresh SECRET_KEY"
+	@printf 'DEBUG=1\nPORTAL_PORT=8000\nWAGTAILADMIN_BASE_URL=http://localhost:8000\n' >> .env
+	@echo "wrote .env (development settings with a fresh SECRET_KEY)"
 
 migrate: install .env
 	$(BIN)/python manage.py migrate --noinput

@@ -13,13 +13,17 @@ from wagtail.images.blocks import ImageChooserBlock
 
 class ImageBlock(blocks.StructBlock):
     image = ImageChooserBlock(label="图片")
-    alt = blocks.CharBlock(label="替代文本", max_length=200, help_text="为视障用户朗读的图片说明，必填")
+    alt = blocks.CharBlock(
+        label="替代文本", max_length=200, help_text="为视障用户朗读的图片说明，必填"
+    )
     caption = blocks.CharBlock(label="图注", required=False, max_length=200)
 
     def clean(self, value):
         value = super().clean(value)
         if not (value.get("alt") or "").strip():
-            raise blocks.StructBlockValidationError({"alt": ValidationError("请填写图片的替代文本")})
+            raise blocks.StructBlockValidationError(
+                {"alt": ValidationError("请填写图片的替代文本")}
+            )
         return value
 
     class Meta:
@@ -46,7 +50,9 @@ class VideoBlock(blocks.StructBlock):
     video = DocumentChooserBlock(label="视频文件", help_text="MP4（H.264/AAC）")
     poster = ImageChooserBlock(label="封面图", required=False)
     title = blocks.CharBlock(label="视频标题", max_length=200)
-    transcript = blocks.TextBlock(label="文字稿", required=False, help_text="供听障用户阅读的视频文字内容")
+    transcript = blocks.TextBlock(
+        label="文字稿", required=False, help_text="供听障用户阅读的视频文字内容"
+    )
 
     class Meta:
         icon = "media"

@@ -51,4 +51,6 @@ class ArticlePageFactory(PageFactory):
     slug = factory.Sequence(lambda n: f"article-{n}")
     source = "本网"
     publish_date = factory.LazyFunction(timezone.now)
-    body = factory.LazyAttribute(lambda o: paragraph(f"{o.title}。各级信访部门认真落实《信访工作条例》。"))
+    body = factory.LazyAttribute(
+        lambda o: paragraph(f"{o.title}。各级信访部门认真落实《信访工作条例》。")
+    )

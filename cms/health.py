@@ -24,7 +24,9 @@ def readiness() -> dict[str, str]:
     try:
         token = uuid.uuid4().hex
         cache.set("readyz:probe", token, 10)
-        checks["cache"] = "ok" if cache.get("readyz:probe") == token else "error: value not read back"
+        checks["cache"] = (
+            "ok" if cache.get("readyz:probe") == token else "error: value not read back"
+        )
     except Exception as exc:
         checks["cache"] = f"error: {exc.__class__.__name__}: {exc}"[:300]
     return checks
@@ -40,5 +42,8 @@ class HealthCheckMiddleware:
         if request.path == "/readyz":
             checks = readiness()
             ok = all(v == "ok" for v in checks.values())
-            return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
+            return JsonResponse(
+                {"status": "ok" if ok else "unavailable", "checks": checks},
+                status=200 if ok else 503,
+            )
         return self.get_response(request)

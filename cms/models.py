@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber, Substr
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
@@ -57,7 +58,14 @@ class HomePage(PortalPageMixin, Page):
     """The home page of one portal: the root page of its Wagtail Site."""
 
     intro = models.TextField("简介", blank=True)
-    banner = models.ForeignKey(IMAGE_MODEL, verbose_name="横幅图片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    banner = models.ForeignKey(
+        IMAGE_MODEL,
+        verbose_name="横幅图片",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     banner_alt = models.CharField("横幅替代文本", max_length=200, blank=True)
     latest_count = models.PositiveSmallIntegerField("每栏目显示条数", default=6)
 
@@ -74,10 +82,32 @@ class HomePage(PortalPageMixin, Page):
     class Meta:
         verbose_name = "门户首页"
 
+    def route(self, request, path_components):
+        """Find the deepest page on the path in one query instead of one per URL segment, then let
+        it route the rest (a routable column's sub-routes), keeping Wagtail's semantics."""
+        if not path_components:
+            return super().route(request, path_components)
+        prefixes = [
+            self.url_path + "".join(f"{c}/" for c in path_components[:n])
+            for n in range(1, len(path_components) + 1)
+        ]
+        deepest = (
+            Page.objects.filter(url_path__in=prefixes, path__startswith=self.path)
+            .order_by("-depth")
+            .only("id", "depth", "content_type")
+            .first()
+        )
+        if deepest is None:
+            raise Http404
+        consumed = deepest.depth - self.depth
+        return deepest.specific.route(request, path_components[consumed:])
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["column_blocks"] = home_column_blocks(self, self.latest_count)
-        context["topics"] = TopicPage.objects.child_of(self).live().public().select_related("banner")
+        context["topics"] = (
+            TopicPage.objects.child_of(self).live().public().select_related("banner")
+        )
         return context
 
 
@@ -87,10 +117,17 @@ class ColumnPage(RoutablePageMixin, PortalPageMixin, Page):
     intro = models.TextField("栏目说明", blank=True)
     page_size = models.PositiveSmallIntegerField("每页条数", default=20)
     update_cycle_days = models.PositiveSmallIntegerField(
-        "更新周期（天）", null=True, blank=True, help_text="超过该天数未更新的栏目会在网站检查中标为“不更新栏目”"
+        "更新周期（天）",
+        null=True,
+        blank=True,
+        help_text="超过该天数未更新的栏目会在网站检查中标为“不更新栏目”",
     )
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("page_size"), FieldPanel("update_cycle_days")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("page_size"),
+        FieldPanel("update_cycle_days"),
+    ]
     search_fields = Page.search_fields + SEGMENTED_SEARCH_FIELDS
     parent_page_types = ["cms.HomePage", "cms.ColumnPage", "cms.TopicPage"]
     subpage_types = ["cms.ArticlePage", "cms.ColumnPage"]
@@ -121,9 +158,7 @@ class ColumnPage(RoutablePageMixin, PortalPageMixin, Page):
         page = paginator.get_page(request.GET.get("page"))
         # Shared articles are shown under this column's URL; the URL is built from ids, no queries.
         base = self.get_url(request)
-        items = [
-            (article, article.url_in_column(self, base)) for article in page.object_list
-        ]
+        items = [(article, article.url_in_column(self, base)) for article in page.object_list]
         return self.render(request, context_overrides={"items": items, "page_obj": page})
 
     @path("shared/<int:article_id>/", name="shared_article")
@@ -142,19 +177,31 @@ class ArticlePage(PortalPageMixin, Page):
     author = models.CharField("作者", max_length=100, blank=True)
     publish_date = models.DateTimeField("发布时间", default=timezone.now, db_index=True)
     summary = models.TextField("摘要", blank=True, max_length=500)
-    cover_image = models.ForeignKey(IMAGE_MODEL, verbose_name="封面图", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cover_image = models.ForeignKey(
+        IMAGE_MODEL,
+        verbose_name="封面图",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     cover_alt = models.CharField("封面替代文本", max_length=200, blank=True)
     body = StreamField(BodyBlock(), verbose_name="正文", blank=True)
 
     content_panels = Page.content_panels + [
         FieldPanel("subtitle"),
-        MultiFieldPanel([FieldPanel("source"), FieldPanel("author"), FieldPanel("publish_date")], heading="来源与时间"),
+        MultiFieldPanel(
+            [FieldPanel("source"), FieldPanel("author"), FieldPanel("publish_date")],
+            heading="来源与时间",
+        ),
         FieldPanel("summary"),
         MultiFieldPanel([FieldPanel("cover_image"), FieldPanel("cover_alt")], heading="封面"),
         FieldPanel("body"),
         InlinePanel("shares", label="推送到其他网站栏目", heading="共享（推送）"),
     ]
-    search_fields = Page.search_fields + SEGMENTED_SEARCH_FIELDS + [index.FilterField("publish_date")]
+    search_fields = (
+        Page.search_fields + SEGMENTED_SEARCH_FIELDS + [index.FilterField("publish_date")]
+    )
     parent_page_types = ["cms.ColumnPage", "cms.TopicPage"]
     subpage_types: list[str] = []
     template = "cms/article_page.html"
@@ -196,7 +243,12 @@ class ArticleShare(Orderable):
     """An article pushed (推送/共享) to a column of another portal: shown there, not copied."""
 
     article = ParentalKey(ArticlePage, related_name="shares", on_delete=models.CASCADE)
-    column = models.ForeignKey(ColumnPage, verbose_name="目标栏目", on_delete=models.CASCADE, related_name="shared_articles")
+    column = models.ForeignKey(
+        ColumnPage,
+        verbose_name="目标栏目",
+        on_delete=models.CASCADE,
+        related_name="shared_articles",
+    )
 
     panels = [PageChooserPanel("column", "cms.ColumnPage")]
 
@@ -209,7 +261,14 @@ class TopicPage(PortalPageMixin, Page):
     """A topic or special column (专题专栏) with its own banner; its child columns are its sections."""
 
     intro = models.TextField("专题简介", blank=True)
-    banner = models.ForeignKey(IMAGE_MODEL, verbose_name="专题横幅", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    banner = models.ForeignKey(
+        IMAGE_MODEL,
+        verbose_name="专题横幅",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     banner_alt = models.CharField("横幅替代文本", max_length=200, blank=True)
     body = StreamField(BodyBlock(), verbose_name="专题导语", blank=True)
     section_count = models.PositiveSmallIntegerField("每板块显示条数", default=5)

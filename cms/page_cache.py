@@ -39,7 +39,9 @@ def _hostmap() -> dict[str, int]:
         from wagtail.models import Site
 
         hostmap = {}
-        for site_id, hostname, is_default in Site.objects.values_list("id", "hostname", "is_default_site"):
+        for site_id, hostname, is_default in Site.objects.values_list(
+            "id", "hostname", "is_default_site"
+        ):
             hostmap[hostname.lower()] = site_id
             if is_default:
                 hostmap[""] = site_id
@@ -54,6 +56,11 @@ def site_id_for_host(host: str) -> int | None:
 
 def _generation_key(site_id: int) -> str:
     return f"pc:gen:{site_id}"
+
+
+def generation(site_id: int) -> str:
+    """The site's current generation token: anything cached under it is still valid."""
+    return cache.get(_generation_key(site_id)) or "0"
 
 
 def invalidate_sites(site_ids) -> None:
@@ -71,13 +78,14 @@ def care_mode_on(request) -> bool:
 
 
 def _is_anonymous(request) -> bool:
-    # Avoid touching the session (a query) when there is no session cookie at all.
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return True
-    return not request.user.is_authenticated
+    # Runs before sessions are loaded: anyone holding a session cookie (every logged-in editor)
+    # is served fresh, so the cache never costs a session lookup.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
 def _cache_key(request) -> str | None:
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return None
     if request.method not in ("GET", "HEAD") or request.path.startswith(EXCLUDED_PREFIXES):
         return None
     try:
@@ -87,10 +95,9 @@ def _cache_key(request) -> str | None:
     site_id = site_id_for_host(host)
     if site_id is None or not _is_anonymous(request):
         return None
-    generation = cache.get(_generation_key(site_id)) or "0"
     care = "1" if care_mode_on(request) else "0"
     digest = hashlib.sha256(f"{host}|{request.get_full_path()}".encode()).hexdigest()[:32]
-    return f"pc:page:{site_id}:{generation}:{care}:{digest}"
+    return f"pc:page:{site_id}:{generation(site_id)}:{care}:{digest}"
 
 
 def _cacheable(response) -> bool:

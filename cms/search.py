@@ -111,7 +111,9 @@ def search_pages(query: str, *, root: Page | None, page_number=1, page_size: int
         results = queryset.search(" ".join(terms), operator="and", order_by_relevance=True)
     paginator = Paginator(results, page_size)
     page = paginator.get_page(page_number)
-    specific = {p.pk: p for p in Page.objects.filter(pk__in=[p.pk for p in page.object_list]).specific()}
+    specific = {
+        p.pk: p for p in Page.objects.filter(pk__in=[p.pk for p in page.object_list]).specific()
+    }
     hits = []
     for item in page.object_list:
         obj = specific.get(item.pk, item)

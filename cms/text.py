@@ -29,7 +29,11 @@ def stream_text(stream) -> str:
                         parts.extend(str(cell) for cell in row if cell)
                 else:
                     walk(item)
-        elif isinstance(value, list | tuple) or hasattr(value, "__iter__") and not hasattr(value, "file"):
+        elif (
+            isinstance(value, list | tuple)
+            or hasattr(value, "__iter__")
+            and not hasattr(value, "file")
+        ):
             try:
                 for item in value:
                     walk(getattr(item, "value", item))

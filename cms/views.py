@@ -41,7 +41,9 @@ def care_mode(request):
     """Switch care mode on or off; without JavaScript this link is the switch itself."""
     on = request.GET.get("on") == "1"
     target = request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     if on:

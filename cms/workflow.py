@@ -23,7 +23,9 @@ class ReviewStepTask(AbstractGroupApprovalTask):
         if state is None or not user.is_authenticated:
             return False
         return (
-            TaskState.objects.filter(workflow_state=state, status=TaskState.STATUS_APPROVED, finished_by=user)
+            TaskState.objects.filter(
+                workflow_state=state, status=TaskState.STATUS_APPROVED, finished_by=user
+            )
             .exclude(task_id=self.pk)
             .exists()
         )
@@ -34,7 +36,10 @@ class ReviewStepTask(AbstractGroupApprovalTask):
         return super().get_actions(obj, user)
 
     def on_action(self, task_state, user, action_name, **kwargs):
-        if action_name == "approve" and user is not None and self.approved_earlier_by(task_state.workflow_state.content_object, user):
+        if (
+            action_name == "approve"
+            and user is not None
+            and self.approved_earlier_by(task_state.workflow_state.content_object, user)
+        ):
             raise PermissionDenied("您已审核通过本次送审的前一步骤，须由其他人员完成此步骤")
         return super().on_action(task_state, user, action_name, **kwargs)
-

@@ -10,4 +10,6 @@ def publish_approved(workflow_state, user=None):
     The approval is the authority, not the last approver's own rights: approvers have no direct
     publish permission, so nobody but a portal's administrators can bypass the review.
     """
-    workflow_state.content_object.get_latest_revision().publish(user=user, skip_permission_checks=True)
+    workflow_state.content_object.get_latest_revision().publish(
+        user=user, skip_permission_checks=True
+    )

@@ -3,7 +3,13 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
-ALLOWED_WHILE_PENDING = ("/admin/logout/", "/admin/login/", "/admin/first-password/", "/static/", "/admin/jsi18n/")
+ALLOWED_WHILE_PENDING = (
+    "/admin/logout/",
+    "/admin/login/",
+    "/admin/first-password/",
+    "/static/",
+    "/admin/jsi18n/",
+)
 
 
 class ForcePasswordChangeMiddleware:
@@ -11,7 +17,9 @@ class ForcePasswordChangeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/admin/") and not request.path.startswith(ALLOWED_WHILE_PENDING):
+        if request.path.startswith("/admin/") and not request.path.startswith(
+            ALLOWED_WHILE_PENDING
+        ):
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 profile = getattr(user, "account_profile", None)

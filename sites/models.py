@@ -10,7 +10,9 @@ from wagtail.models import Site
 class Portal(models.Model):
     """Which member of the portal group a Wagtail Site is: its code, name and region."""
 
-    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="portal", verbose_name="站点")
+    site = models.OneToOneField(
+        Site, on_delete=models.CASCADE, related_name="portal", verbose_name="站点"
+    )
     code = models.SlugField("站点代码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=64)
     city = models.CharField("地区", max_length=16)
@@ -32,8 +34,12 @@ class PortalSettings(BaseSiteSetting):
     """Footer and identity data that the national government-website rules require on every page."""
 
     site_identifier = models.CharField("网站标识码", max_length=32, blank=True)
-    icp_number = models.CharField("ICP备案号", max_length=64, blank=True, help_text="例如：桂ICP备12345678号")
-    police_number = models.CharField("公安机关备案号", max_length=64, blank=True, help_text="例如：桂公网安备 45010302000001号")
+    icp_number = models.CharField(
+        "ICP备案号", max_length=64, blank=True, help_text="例如：桂ICP备12345678号"
+    )
+    police_number = models.CharField(
+        "公安机关备案号", max_length=64, blank=True, help_text="例如：桂公网安备 45010302000001号"
+    )
     sponsor = models.CharField("主办单位", max_length=128, blank=True)
     organizer = models.CharField("承办单位", max_length=128, blank=True)
     address = models.CharField("联系地址", max_length=255, blank=True)
@@ -47,11 +53,22 @@ class PortalSettings(BaseSiteSetting):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("site_identifier"), FieldPanel("icp_number"), FieldPanel("police_number"), FieldPanel("government_mark_url")],
+            [
+                FieldPanel("site_identifier"),
+                FieldPanel("icp_number"),
+                FieldPanel("police_number"),
+                FieldPanel("government_mark_url"),
+            ],
             heading="备案与标识",
         ),
         MultiFieldPanel(
-            [FieldPanel("sponsor"), FieldPanel("organizer"), FieldPanel("address"), FieldPanel("phone"), FieldPanel("postcode")],
+            [
+                FieldPanel("sponsor"),
+                FieldPanel("organizer"),
+                FieldPanel("address"),
+                FieldPanel("phone"),
+                FieldPanel("postcode"),
+            ],
             heading="主办与联系方式",
         ),
     ]
@@ -74,7 +91,10 @@ class AccountProfile(models.Model):
     """What the bureau keeps about a staff account beyond Django's user."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_profile", verbose_name="用户"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="account_profile",
+        verbose_name="用户",
     )
     phone = models.CharField("手机号", max_length=20, blank=True)
     must_change_password = models.BooleanField("首次登录须修改密码", default=False)

@@ -32,7 +32,9 @@ def _managed_user(request, user_id):
 def reset_password(request, user_id):
     user = _managed_user(request, user_id)
     password = accounts.reset_password(user)
-    return TemplateResponse(request, "portal_sites/password_reset_done.html", {"target": user, "password": password})
+    return TemplateResponse(
+        request, "portal_sites/password_reset_done.html", {"target": user, "password": password}
+    )
 
 
 @require_POST

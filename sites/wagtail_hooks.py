@@ -11,7 +11,11 @@ from sites import views
 def account_urls():
     return [
         path("first-password/", views.first_password, name="portal_first_password"),
-        path("accounts/<int:user_id>/reset-password/", views.reset_password, name="portal_reset_password"),
+        path(
+            "accounts/<int:user_id>/reset-password/",
+            views.reset_password,
+            name="portal_reset_password",
+        ),
         path("accounts/<int:user_id>/active/", views.set_active, name="portal_set_active"),
     ]
 
@@ -20,6 +24,12 @@ def account_urls():
 def account_buttons(user, request_user):
     if request_user.has_perm("auth.change_user") and user != request_user:
         yield ListingButton(
-            "重置密码", reverse("portal_reset_password", args=[user.pk]), priority=30,
-            attrs={"data-controller": "w-action", "data-w-action-continue-value": "true", "data-action": "w-action#post"},
+            "重置密码",
+            reverse("portal_reset_password", args=[user.pk]),
+            priority=30,
+            attrs={
+                "data-controller": "w-action",
+                "data-w-action-continue-value": "true",
+                "data-action": "w-action#post",
+            },
         )

@@ -32,7 +32,9 @@ def make_staff(username: str, portal, role: str):
 
     from sites.registry import group_name
 
-    user = get_user_model().objects.create_user(username=username, password="Pw-" + username + "-2026")
+    user = get_user_model().objects.create_user(
+        username=username, password="Pw-" + username + "-2026"
+    )
     user.groups.add(Group.objects.get(name=group_name(portal.name, role)))
     return user
 
@@ -61,7 +63,11 @@ def pytest_collection_modifyitems(config, items):
 
     def commits(item) -> bool:
         marker = item.get_closest_marker("django_db")
-        transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
-        return transactional or bool({"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ())))
+        transactional = bool(
+            marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+        )
+        return transactional or bool(
+            {"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ()))
+        )
 
     items.sort(key=commits)

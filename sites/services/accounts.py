@@ -65,7 +65,9 @@ def read_rows(path: Path) -> list[tuple[int, dict]]:
         cells = [str(c).strip() if c is not None else "" for c in row]
         if not any(cells):
             continue
-        result.append((line, {name: cells[i] if i < len(cells) else "" for name, i in index.items()}))
+        result.append(
+            (line, {name: cells[i] if i < len(cells) else "" for name, i in index.items()})
+        )
     return result
 
 
@@ -146,7 +148,10 @@ def apply_row(row: dict, portal: Portal, role: str) -> tuple[str, str]:
         user.set_password(password)
         user.save()
         AccountProfile.objects.create(
-            user=user, phone=row["phone"], must_change_password=True, password_issued_at=timezone.now()
+            user=user,
+            phone=row["phone"],
+            must_change_password=True,
+            password_issued_at=timezone.now(),
         )
     else:
         if user.first_name != row["姓名"] or user.last_name:

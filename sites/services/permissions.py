@@ -2,7 +2,12 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, GroupSitePermission
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    GroupSitePermission,
+)
 
 from sites.models import Portal, PortalSettings
 from sites.registry import ROLES, group_name
@@ -39,7 +44,9 @@ def ensure_portal_groups(portal: Portal) -> dict[str, Group]:
     collection = portal_collection(portal)
     access_admin = _perm("wagtailadmin", "access_admin")
     settings_ct = ContentType.objects.get_for_model(PortalSettings)
-    change_settings = Permission.objects.get(content_type=settings_ct, codename="change_portalsettings")
+    change_settings = Permission.objects.get(
+        content_type=settings_ct, codename="change_portalsettings"
+    )
     groups = {}
     for role in ROLES:
         group, _ = Group.objects.get_or_create(name=group_name(portal.name, role))
@@ -51,9 +58,13 @@ def ensure_portal_groups(portal: Portal) -> dict[str, Group]:
         for app_label, model in (("wagtailimages", "image"), ("wagtaildocs", "document")):
             for action in COLLECTION_PERMISSIONS[role]:
                 GroupCollectionPermission.objects.get_or_create(
-                    group=group, collection=collection, permission=_perm(app_label, f"{action}_{model}")
+                    group=group,
+                    collection=collection,
+                    permission=_perm(app_label, f"{action}_{model}"),
                 )
         if role == "admin":
-            GroupSitePermission.objects.get_or_create(group=group, site=portal.site, permission=change_settings)
+            GroupSitePermission.objects.get_or_create(
+                group=group, site=portal.site, permission=change_settings
+            )
         groups[role] = group
     return groups

@@ -28,13 +28,23 @@ COLUMNS = (
     ("xfzn", "信访指南", "如何反映诉求、办理流程与时限"),
 )
 TOPICS = {
-    "plyh": ("平陆运河专题", "平陆运河是西部陆海新通道骨干工程，本专题集中发布运河建设中的群众诉求办理情况和绿色通道服务。",
-             (("gcjz", "工程进展"), ("lstd", "绿色通道"))),
-    "zlgtt": ("铸牢中华民族共同体意识专栏", "深入学习贯彻习近平总书记关于加强和改进民族工作的重要思想，铸牢中华民族共同体意识。",
-              (("llxx", "理论学习"), ("gzsj", "工作实践"))),
+    "plyh": (
+        "平陆运河专题",
+        "平陆运河是西部陆海新通道骨干工程，本专题集中发布运河建设中的群众诉求办理情况和绿色通道服务。",
+        (("gcjz", "工程进展"), ("lstd", "绿色通道")),
+    ),
+    "zlgtt": (
+        "铸牢中华民族共同体意识专栏",
+        "深入学习贯彻习近平总书记关于加强和改进民族工作的重要思想，铸牢中华民族共同体意识。",
+        (("llxx", "理论学习"), ("gzsj", "工作实践")),
+    ),
 }
 # Which portals carry which topic: 平陆运河 runs through 南宁 and 钦州.
-TOPICS_BY_PORTAL = {"gx": ("plyh", "zlgtt"), "nanning": ("plyh", "zlgtt"), "qinzhou": ("plyh", "zlgtt")}
+TOPICS_BY_PORTAL = {
+    "gx": ("plyh", "zlgtt"),
+    "nanning": ("plyh", "zlgtt"),
+    "qinzhou": ("plyh", "zlgtt"),
+}
 DEFAULT_TOPICS = ("zlgtt",)
 
 DEMO_ARTICLES = {
@@ -120,15 +130,22 @@ def ensure_portal(spec: PortalSpec, order: int, report: SeedReport) -> Portal:
                 intro=f"{spec.name}门户网站：网上信访、领导留言、人民建议征集、办理查询评价。",
             )
         )
-        site = Site.objects.filter(hostname=_hostname(spec.code)).first() or Site(hostname=_hostname(spec.code))
+        site = Site.objects.filter(hostname=_hostname(spec.code)).first() or Site(
+            hostname=_hostname(spec.code)
+        )
         site.port = settings.PORTAL_PORT
         site.site_name = spec.name
         site.root_page = home
         site.is_default_site = spec.is_regional
         site.save()
         portal = Portal.objects.create(
-            site=site, code=spec.code, name=spec.name, city=spec.city,
-            region_code=spec.region_code, is_regional=spec.is_regional, sort_order=order,
+            site=site,
+            code=spec.code,
+            name=spec.name,
+            city=spec.city,
+            region_code=spec.region_code,
+            is_regional=spec.is_regional,
+            sort_order=order,
         )
         report.created_portals.append(spec.code)
     footer = PortalSettings.for_site(portal.site)
@@ -204,7 +221,9 @@ def ensure_admin(report: SeedReport, username: str = "admin"):
     if user_model.objects.filter(is_superuser=True).exists():
         return
     password = secrets.token_urlsafe(12)
-    user_model.objects.create_superuser(username=username, email="", password=password, first_name="系统管理员")
+    user_model.objects.create_superuser(
+        username=username, email="", password=password, first_name="系统管理员"
+    )
     report.admin_username, report.admin_password = username, password
 
 

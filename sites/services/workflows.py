@@ -31,7 +31,11 @@ def ensure_portal_workflow(portal: Portal, groups: dict) -> Workflow:
         task.groups.set([groups[role] for role in roles])
         tasks.append(task)
     for order, task in enumerate(tasks):
-        WorkflowTask.objects.update_or_create(workflow=workflow, task=task, defaults={"sort_order": order})
+        WorkflowTask.objects.update_or_create(
+            workflow=workflow, task=task, defaults={"sort_order": order}
+        )
     WorkflowTask.objects.filter(workflow=workflow).exclude(task__in=tasks).delete()
-    WorkflowPage.objects.update_or_create(page=portal.site.root_page, defaults={"workflow": workflow})
+    WorkflowPage.objects.update_or_create(
+        page=portal.site.root_page, defaults={"workflow": workflow}
+    )
     return workflow

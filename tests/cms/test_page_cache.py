@@ -41,7 +41,9 @@ def test_unpublishing_removes_it_from_column_and_home_at_once(client, column):
 
 
 def test_moving_an_article_updates_both_columns(client, column, portals):
-    notices = Page.objects.get(pk=portals["nanning"].site.root_page.get_children().get(slug="tzgg").pk)
+    notices = Page.objects.get(
+        pk=portals["nanning"].site.root_page.get_children().get(slug="tzgg").pk
+    )
     article = ArticlePageFactory(parent=column, title="调整栏目的稿件")
     article.save_revision()
     get(client, "/gzdt/"), get(client, "/tzgg/")

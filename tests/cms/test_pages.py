@@ -33,12 +33,14 @@ def test_pages_carry_no_third_party_scripts(client, column):
     ArticlePageFactory(parent=column, slug="x")
     for path in ("/", "/gzdt/", "/gzdt/x/", "/search/?q=信访"):
         html = page(client, path)
-        assert "<script src=\"http" not in html and "<iframe" not in html
+        assert '<script src="http' not in html and "<iframe" not in html
 
 
 def test_a_new_column_appears_in_the_navigation(client, portals):
     assert "12345热线" not in page(client, "/")
-    column = ColumnPageFactory(parent=portals["nanning"].site.root_page, title="12345热线", slug="rx", live=False)
+    column = ColumnPageFactory(
+        parent=portals["nanning"].site.root_page, title="12345热线", slug="rx", live=False
+    )
     column.save_revision().publish()
     html = page(client, "/")
     assert '<a href="/rx/">12345热线</a>' in html
@@ -62,13 +64,28 @@ def test_column_lists_newest_first_and_paginates(client, column):
 
 
 def test_article_shows_its_metadata_and_body(client, column):
-    ArticlePageFactory(parent=column, slug="a", title="关于信访的报道", subtitle="副标题示例", source="南宁日报", author="记者甲")
+    ArticlePageFactory(
+        parent=column,
+        slug="a",
+        title="关于信访的报道",
+        subtitle="副标题示例",
+        source="南宁日报",
+        author="记者甲",
+    )
     html = page(client, "/gzdt/a/")
-    for text in ("<h1>关于信访的报道</h1>", "副标题示例", "来源：南宁日报", "作者：记者甲", "《信访工作条例》"):
+    for text in (
+        "<h1>关于信访的报道</h1>",
+        "副标题示例",
+        "来源：南宁日报",
+        "作者：记者甲",
+        "《信访工作条例》",
+    ):
         assert text in html
 
 
-def test_a_shared_article_reads_under_the_other_portals_host_with_a_canonical_link(client, column, portals):
+def test_a_shared_article_reads_under_the_other_portals_host_with_a_canonical_link(
+    client, column, portals
+):
     article = ArticlePageFactory(parent=column, slug="shared", title="南宁经验做法")
     liuzhou_column = portals["liuzhou"].site.root_page.get_children().get(slug="gzdt").specific
     ArticleShare.objects.create(article=article, column=liuzhou_column)
@@ -78,7 +95,9 @@ def test_a_shared_article_reads_under_the_other_portals_host_with_a_canonical_li
     assert "南宁经验做法" in html
     assert '<link rel="canonical" href="http://nanning.localhost/gzdt/shared/">' in html
     assert "主办单位：柳州市信访局" in html  # the hosting portal's chrome
-    assert ArticlePageFactory._meta.model.objects.filter(title="南宁经验做法").count() == 1  # not copied
+    assert (
+        ArticlePageFactory._meta.model.objects.filter(title="南宁经验做法").count() == 1
+    )  # not copied
 
 
 def test_an_article_not_shared_to_a_column_is_not_served_there(client, column):
@@ -92,7 +111,9 @@ def test_content_images_need_alt_text():
 
 
 def test_care_mode_switch_sets_a_cookie_and_returns_to_the_page(client):
-    response = client.get("/care-mode/", {"on": "1", "next": "/gzdt/"}, HTTP_HOST="nanning.localhost")
+    response = client.get(
+        "/care-mode/", {"on": "1", "next": "/gzdt/"}, HTTP_HOST="nanning.localhost"
+    )
     assert response.status_code == 302 and response["Location"] == "/gzdt/"
     assert response.cookies["care_mode"].value == "1"
     assert 'class="care-mode"' in page(client, "/gzdt/")
@@ -101,13 +122,22 @@ def test_care_mode_switch_sets_a_cookie_and_returns_to_the_page(client):
 
 
 def test_care_mode_switch_never_redirects_off_site(client):
-    response = client.get("/care-mode/", {"on": "1", "next": "https://evil.example/"}, HTTP_HOST="nanning.localhost")
+    response = client.get(
+        "/care-mode/", {"on": "1", "next": "https://evil.example/"}, HTTP_HOST="nanning.localhost"
+    )
     assert response["Location"] == "/"
 
 
 def test_pages_have_a_skip_link_and_landmarks(client):
     html = page(client, "/")
-    for marker in ('href="#main"', 'role="banner"', 'id="main"', 'role="contentinfo"', 'aria-label="主导航"', 'lang="zh-CN"'):
+    for marker in (
+        'href="#main"',
+        'role="banner"',
+        'id="main"',
+        'role="contentinfo"',
+        'aria-label="主导航"',
+        'lang="zh-CN"',
+    ):
         assert marker in html
 
 
@@ -129,7 +159,9 @@ def test_readyz_reports_database_and_cache(client):
 def test_readyz_is_503_with_a_reason_when_the_database_is_down(client):
     from django.db import OperationalError
 
-    with mock.patch("cms.health.connection.cursor", side_effect=OperationalError("connection refused")):
+    with mock.patch(
+        "cms.health.connection.cursor", side_effect=OperationalError("connection refused")
+    ):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert "connection refused" in response.json()["checks"]["database"]

@@ -14,10 +14,24 @@ def articles(portals):
         return portals[code].site.root_page.get_children().get(slug="gzdt")
 
     return {
-        "canal": ArticlePageFactory(parent=column("nanning"), title="重大工程建设动态", body=paragraph("我市全力保障平陆运河建设，沿线群众诉求得到及时回应。")),
-        "matter": ArticlePageFactory(parent=column("nanning"), title="规范工作流程", body=paragraph("全面提升信访事项办理质量和效率。")),
-        "other": ArticlePageFactory(parent=column("nanning"), title="机关党建", body=paragraph("开展主题党日活动。")),
-        "liuzhou": ArticlePageFactory(parent=column("liuzhou"), title="柳州动态", body=paragraph("柳州市协助做好平陆运河移民安置工作。")),
+        "canal": ArticlePageFactory(
+            parent=column("nanning"),
+            title="重大工程建设动态",
+            body=paragraph("我市全力保障平陆运河建设，沿线群众诉求得到及时回应。"),
+        ),
+        "matter": ArticlePageFactory(
+            parent=column("nanning"),
+            title="规范工作流程",
+            body=paragraph("全面提升信访事项办理质量和效率。"),
+        ),
+        "other": ArticlePageFactory(
+            parent=column("nanning"), title="机关党建", body=paragraph("开展主题党日活动。")
+        ),
+        "liuzhou": ArticlePageFactory(
+            parent=column("liuzhou"),
+            title="柳州动态",
+            body=paragraph("柳州市协助做好平陆运河移民安置工作。"),
+        ),
     }
 
 
@@ -43,7 +57,9 @@ def test_portal_search_stays_on_its_portal_and_scope_all_covers_the_group(client
     assert "柳州动态" not in search(client, "nanning.localhost", q="平陆运河")
     group = search(client, "nanning.localhost", q="平陆运河", scope="all")
     assert "柳州动态" in group and "重大工程建设动态" in group
-    assert "http://liuzhou.localhost/gzdt/" in group  # a result of another portal links to its own host
+    assert (
+        "http://liuzhou.localhost/gzdt/" in group
+    )  # a result of another portal links to its own host
 
 
 def test_snippets_highlight_the_query(client, articles):
@@ -54,7 +70,9 @@ def test_snippets_highlight_the_query(client, articles):
 def test_results_are_paginated(client, portals):
     column = portals["nanning"].site.root_page.get_children().get(slug="tzgg")
     for n in range(13):
-        ArticlePageFactory(parent=column, title=f"码头通知{n}", body=paragraph("关于集装箱码头作业时间的通知。"))
+        ArticlePageFactory(
+            parent=column, title=f"码头通知{n}", body=paragraph("关于集装箱码头作业时间的通知。")
+        )
     first = search(client, "nanning.localhost", q="集装箱码头")
     second = search(client, "nanning.localhost", q="集装箱码头", page=2)
     assert "找到 13 条" in first

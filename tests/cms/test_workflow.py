@@ -37,7 +37,11 @@ def act(page, user, action, comment=""):
 
 def test_page_goes_live_only_after_all_three_steps(submitted, staff):
     page, _ = submitted
-    reviewer_a, reviewer_b, approver = staff("nanning", "reviewer"), staff("nanning", "reviewer"), staff("nanning", "approver")
+    reviewer_a, reviewer_b, approver = (
+        staff("nanning", "reviewer"),
+        staff("nanning", "reviewer"),
+        staff("nanning", "approver"),
+    )
     steps = []
     for user in (reviewer_a, reviewer_b, approver):
         assert not page.live
@@ -45,7 +49,10 @@ def test_page_goes_live_only_after_all_three_steps(submitted, staff):
         act(page, user, "approve")
     assert steps == ["南宁·初审", "南宁·复审", "南宁·终审"]
     assert page.live
-    assert WorkflowState.objects.get(base_content_type__isnull=False, object_id=str(page.pk)).status == "approved"
+    assert (
+        WorkflowState.objects.get(base_content_type__isnull=False, object_id=str(page.pk)).status
+        == "approved"
+    )
 
 
 def test_rejection_returns_the_page_to_the_editor_with_the_comment(submitted, staff):
@@ -56,7 +63,9 @@ def test_rejection_returns_the_page_to_the_editor_with_the_comment(submitted, st
     state = WorkflowState.objects.get(object_id=str(page.pk))
     assert state.status == WorkflowState.STATUS_NEEDS_CHANGES
     assert state.requested_by == editor
-    rejected = TaskState.objects.filter(workflow_state=state, status=TaskState.STATUS_REJECTED).get()
+    rejected = TaskState.objects.filter(
+        workflow_state=state, status=TaskState.STATUS_REJECTED
+    ).get()
     assert rejected.comment == "第二段数据需要核实"
     assert page.permissions_for_user(editor).can_edit()
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = (
+    os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures are
 # still synchronous and safe here.
@@ -57,7 +59,13 @@ def browser():
 @pytest.fixture
 def phone(browser):
     """A page in a phone-sized viewport: many citizens arrive from phones."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="zh-CN", is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        locale="zh-CN",
+        is_mobile=True,
+        has_touch=True,
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -85,8 +93,12 @@ def portal_content(live_server):
         column = portal.site.root_page.get_children().get(slug="gzdt")
         for n in range(3):
             ArticlePageFactory(
-                parent=column, slug=f"a{n}", title=f"{portal.city}推进平陆运河信访事项办理第{n}期",
-                body=paragraph(f"{portal.city}信访局认真落实《信访工作条例》，平陆运河沿线群众诉求及时办理。"),
+                parent=column,
+                slug=f"a{n}",
+                title=f"{portal.city}推进平陆运河信访事项办理第{n}期",
+                body=paragraph(
+                    f"{portal.city}信访局认真落实《信访工作条例》，平陆运河沿线群众诉求及时办理。"
+                ),
             )
     return lambda code, path="/": f"http://{code}.localhost:{port}{path}"
 

@@ -5,7 +5,12 @@ import pytest
 from tests.e2e.conftest import run_axe
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PAGES = [("home", "/"), ("column", "/gzdt/"), ("article", "/gzdt/a0/"), ("search", "/search/?q=平陆运河")]
+PAGES = [
+    ("home", "/"),
+    ("column", "/gzdt/"),
+    ("article", "/gzdt/a0/"),
+    ("search", "/search/?q=平陆运河"),
+]
 
 
 @pytest.mark.parametrize("code,sponsor", [("nanning", "南宁市信访局"), ("liuzhou", "柳州市信访局")])

@@ -27,7 +27,9 @@ def run(path, tmp_path):
     passwords = tmp_path / "passwords.csv"
     passwords.unlink(missing_ok=True)
     try:
-        call_command("import_accounts", str(path), "--passwords-out", str(passwords), stdout=out, stderr=err)
+        call_command(
+            "import_accounts", str(path), "--passwords-out", str(passwords), stdout=out, stderr=err
+        )
         failed = None
     except CommandError as exc:
         failed = str(exc)
@@ -43,7 +45,9 @@ def groups_of(username):
 
 
 def test_csv_import_creates_users_with_roles_and_one_time_passwords(tmp_path):
-    path = write_csv(tmp_path, [HEADER, "nn_zhang,张三,13800138000,nanning,editor", "lz_li,李四,,liuzhou,终审"])
+    path = write_csv(
+        tmp_path, [HEADER, "nn_zhang,张三,13800138000,nanning,editor", "lz_li,李四,,liuzhou,终审"]
+    )
     out, err, failed, issued = run(path, tmp_path)
     assert failed is None and err == ""
     assert groups_of("nn_zhang") == {"南宁市信访局-编辑"}
@@ -115,7 +119,7 @@ def test_gbk_csv_from_excel_is_read(tmp_path):
     ("content", "message"),
     [
         (b"", "文件为空"),
-        ("name,role\nx,editor\n".encode(), "表头缺少列"),
+        (b"name,role\nx,editor\n", "表头缺少列"),
         (b"\xff\xfe\x00\x00garbage\x81\x82", "无法识别文件编码"),
     ],
 )
@@ -142,11 +146,28 @@ def test_a_one_time_password_must_be_changed_before_using_the_admin(client, tmp_
     assert client.login(username="first_login", password=issued["first_login"])
     response = client.get("/admin/")
     assert response.status_code == 302 and response["Location"] == reverse("portal_first_password")
-    weak = client.post(reverse("portal_first_password"), {"old_password": issued["first_login"], "new_password1": "abc", "new_password2": "abc"})
+    weak = client.post(
+        reverse("portal_first_password"),
+        {"old_password": issued["first_login"], "new_password1": "abc", "new_password2": "abc"},
+    )
     assert weak.status_code == 200 and "密码" in weak.content.decode()
-    same = client.post(reverse("portal_first_password"), {"old_password": issued["first_login"], "new_password1": issued["first_login"], "new_password2": issued["first_login"]})
+    same = client.post(
+        reverse("portal_first_password"),
+        {
+            "old_password": issued["first_login"],
+            "new_password1": issued["first_login"],
+            "new_password2": issued["first_login"],
+        },
+    )
     assert "不能与一次性密码相同" in same.content.decode()
-    done = client.post(reverse("portal_first_password"), {"old_password": issued["first_login"], "new_password1": "Nanning#Xinfang2026", "new_password2": "Nanning#Xinfang2026"})
+    done = client.post(
+        reverse("portal_first_password"),
+        {
+            "old_password": issued["first_login"],
+            "new_password1": "Nanning#Xinfang2026",
+            "new_password2": "Nanning#Xinfang2026",
+        },
+    )
     assert done.status_code == 302
     assert not AccountProfile.objects.get(user=user).must_change_password
     assert client.get("/admin/").status_code == 200
@@ -157,7 +178,9 @@ def test_administrator_resets_disables_and_reenables_an_account(client, staff):
     admin = User.objects.create_superuser("root_admin", password="Root#Admin2026x")
     client.force_login(admin)
     response = client.post(reverse("portal_reset_password", args=[target.pk]))
-    password = response.content.decode().split("<code style=\"font-size:1.4em\">")[1].split("</code>")[0]
+    password = (
+        response.content.decode().split('<code style="font-size:1.4em">')[1].split("</code>")[0]
+    )
     target.refresh_from_db()
     assert target.check_password(password) and target.account_profile.must_change_password
     client.post(reverse("portal_set_active", args=[target.pk]), {"active": "0"})

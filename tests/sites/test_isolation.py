@@ -15,12 +15,22 @@ def liuzhou_article(portals):
     return ArticlePageFactory(parent=column, title="柳州内部稿件")
 
 
-@pytest.mark.parametrize("view", ["wagtailadmin_pages:edit", "wagtailadmin_explore", "wagtailadmin_pages:add_subpage", "wagtailadmin_pages:delete"])
+@pytest.mark.parametrize(
+    "view",
+    [
+        "wagtailadmin_pages:edit",
+        "wagtailadmin_explore",
+        "wagtailadmin_pages:add_subpage",
+        "wagtailadmin_pages:delete",
+    ],
+)
 def test_city_editor_gets_403_or_404_on_another_citys_page(client, staff, liuzhou_article, view):
     client.force_login(staff("nanning", "editor"))
     response = client.get(reverse(view, args=[liuzhou_article.pk]))
     assert response.status_code in (403, 404) or (
-        response.status_code == 302 and "/admin/" in response["Location"] and str(liuzhou_article.pk) not in response["Location"]
+        response.status_code == 302
+        and "/admin/" in response["Location"]
+        and str(liuzhou_article.pk) not in response["Location"]
     )
     if response.status_code == 200:  # never show the page's content
         pytest.fail("another city's page was shown")
@@ -32,10 +42,15 @@ def test_city_editor_can_edit_own_portal_page(client, staff, column):
     assert client.get(reverse("wagtailadmin_pages:edit", args=[article.pk])).status_code == 200
 
 
-def test_admin_search_and_explorer_never_list_another_citys_pages(client, staff, liuzhou_article, portals):
+def test_admin_search_and_explorer_never_list_another_citys_pages(
+    client, staff, liuzhou_article, portals
+):
     edit_link = reverse("wagtailadmin_pages:edit", args=[liuzhou_article.pk])
     client.force_login(staff("liuzhou", "editor"))  # control: the page's own city finds it
-    assert edit_link in client.get(reverse("wagtailadmin_pages:search"), {"q": "柳州内部稿件"}).content.decode()
+    assert (
+        edit_link
+        in client.get(reverse("wagtailadmin_pages:search"), {"q": "柳州内部稿件"}).content.decode()
+    )
     client.force_login(staff("nanning", "editor"))
     search = client.get(reverse("wagtailadmin_pages:search"), {"q": "柳州内部稿件"})
     assert edit_link not in search.content.decode()
@@ -57,12 +72,25 @@ def test_editor_cannot_publish_directly(staff, column):
 
 def test_site_admin_edits_only_own_portal_footer(client, staff, portals):
     client.force_login(staff("nanning", "admin"))
-    own = client.get(reverse("wagtailsettings:edit", args=["portal_sites", "portalsettings", portals["nanning"].site.pk]))
-    other = client.get(reverse("wagtailsettings:edit", args=["portal_sites", "portalsettings", portals["liuzhou"].site.pk]))
+    own = client.get(
+        reverse(
+            "wagtailsettings:edit",
+            args=["portal_sites", "portalsettings", portals["nanning"].site.pk],
+        )
+    )
+    other = client.get(
+        reverse(
+            "wagtailsettings:edit",
+            args=["portal_sites", "portalsettings", portals["liuzhou"].site.pk],
+        )
+    )
     assert own.status_code == 200
     assert other.status_code in (302, 403)
     response = client.post(
-        reverse("wagtailsettings:edit", args=["portal_sites", "portalsettings", portals["liuzhou"].site.pk]),
+        reverse(
+            "wagtailsettings:edit",
+            args=["portal_sites", "portalsettings", portals["liuzhou"].site.pk],
+        ),
         {"sponsor": "篡改"},
     )
     assert response.status_code in (302, 403)

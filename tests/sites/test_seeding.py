@@ -33,7 +33,13 @@ def test_the_regional_portal_answers_for_unknown_hosts(client):
 def test_each_portal_has_the_standard_columns_and_its_topics(portals):
     for portal in portals.values():
         titles = set(portal.site.root_page.get_children().values_list("title", flat=True))
-        assert {"工作动态", "通知公告", "政策法规", "信访指南", "铸牢中华民族共同体意识专栏"} <= titles
+        assert {
+            "工作动态",
+            "通知公告",
+            "政策法规",
+            "信访指南",
+            "铸牢中华民族共同体意识专栏",
+        } <= titles
     assert "平陆运河专题" in {p.title for p in portals["qinzhou"].site.root_page.get_children()}
 
 
@@ -48,10 +54,20 @@ def test_each_portal_has_footer_settings_and_a_three_step_workflow(portals):
 
 
 def test_a_second_run_changes_nothing():
-    before = (Page.objects.count(), Site.objects.count(), Portal.objects.count(), Workflow.objects.count())
+    before = (
+        Page.objects.count(),
+        Site.objects.count(),
+        Portal.objects.count(),
+        Workflow.objects.count(),
+    )
     out = StringIO()
     call_command("seed_portals", "--no-admin", stdout=out)
-    after = (Page.objects.count(), Site.objects.count(), Portal.objects.count(), Workflow.objects.count())
+    after = (
+        Page.objects.count(),
+        Site.objects.count(),
+        Portal.objects.count(),
+        Workflow.objects.count(),
+    )
     assert before == after
     assert "新建门户：无" in out.getvalue()
 

@@ -31,13 +31,17 @@ class Command(BaseCommand):
         for error in report.errors:
             self.stderr.write(f"第 {error.line} 行：{error.message}")
         if report.created:
-            out = Path(passwords_out or f"accounts-passwords-{timezone.localtime():%Y%m%d%H%M%S}.csv")
+            out = Path(
+                passwords_out or f"accounts-passwords-{timezone.localtime():%Y%m%d%H%M%S}.csv"
+            )
             fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(["username", "一次性密码"])
                 writer.writerows(report.created)
-            self.stdout.write(f"新账号的一次性密码已写入 {out}（首次登录须修改），请妥善保管后删除。")
+            self.stdout.write(
+                f"新账号的一次性密码已写入 {out}（首次登录须修改），请妥善保管后删除。"
+            )
         self.stdout.write(
             f"新建 {len(report.created)} 个，更新 {len(report.updated)} 个，"
             f"无变化 {len(report.unchanged)} 个，错误 {len(report.errors)} 行。"

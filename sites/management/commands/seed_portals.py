@@ -17,9 +17,11 @@ class Command(BaseCommand):
         created = "、".join(report.created_portals) or "无"
         self.stdout.write(f"新建门户：{created}；新建页面 {report.created_pages} 个。")
         if report.admin_password:
-            self.stdout.write(self.style.WARNING(
-                f"已创建管理员账号 {report.admin_username}，初始密码（仅显示这一次）：{report.admin_password}"
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"已创建管理员账号 {report.admin_username}，初始密码（仅显示这一次）：{report.admin_password}"
+                )
+            )
         self.stdout.write("各门户网址：")
         for name, url in report.portal_urls():
             self.stdout.write(f"  {name}: {url}")
