@@ -1,4 +1,8 @@
-"""Shared fixtures: the 15 portals are seeded once per test database; the cache is emptied per test."""
+"""Shared fixtures: the 15 portals are seeded once per test database; the cache is emptied per test.
+
+The built-in sensitive-word dictionaries are left out of the shared seed: tests that need words
+create exactly the ones they assert on.
+"""
 
 import pytest
 from django.core.cache import cache
@@ -9,7 +13,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from sites.services.seeding import seed_portals
 
     with django_db_blocker.unblock():
-        seed_portals(demo=False)
+        seed_portals(demo=False, dictionaries=False)
 
 
 @pytest.fixture(autouse=True)

@@ -228,7 +228,7 @@ def ensure_admin(report: SeedReport, username: str = "admin"):
 
 
 @transaction.atomic
-def seed_portals(demo: bool = False, create_admin: bool = False) -> SeedReport:
+def seed_portals(demo: bool = False, create_admin: bool = False, dictionaries: bool = True) -> SeedReport:
     report = SeedReport()
     ensure_wagtail_roots()
     _remove_wagtail_welcome_site()
@@ -237,6 +237,15 @@ def seed_portals(demo: bool = False, create_admin: bool = False) -> SeedReport:
         groups = ensure_portal_groups(portal)
         ensure_portal_workflow(portal, groups)
         ensure_columns(portal, demo, report)
+    if dictionaries:
+        seed_sensitive_words()
     if create_admin:
         ensure_admin(report)
     return report
+
+
+def seed_sensitive_words():
+    """The built-in dictionaries and official-expression rules (idempotent)."""
+    from sensitive_words.services import seed_defaults
+
+    seed_defaults()

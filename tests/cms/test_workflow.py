@@ -87,3 +87,23 @@ def test_another_citys_reviewer_cannot_act_on_the_review(submitted, staff):
     state = current_step(page)
     assert state.task.specific.get_actions(page, outsider) == []
     assert not ReviewStepTask.objects.get(pk=state.task_id).user_can_access_editor(page, outsider)
+
+
+def test_a_blocked_word_sends_the_page_back_before_human_review(column, staff):
+    from sensitive_words import services
+    from sensitive_words.models import Dictionary, SensitiveWord
+
+    SensitiveWord.objects.create(
+        dictionary=Dictionary.objects.create(name="工作流测试词库"), word="代开发票", category="广告", level="block"
+    )
+    services.reset_engine()
+    editor = staff("nanning", "editor")
+    page = ArticlePageFactory(parent=column, title="含违禁内容的稿件", live=False, body=[("paragraph", "<p>专业代开发票</p>")])
+    page.save_revision(user=editor)
+    page.get_workflow().start(page, editor)
+    state = WorkflowState.objects.get(object_id=str(page.pk))
+    page.refresh_from_db()
+    assert state.status == WorkflowState.STATUS_NEEDS_CHANGES
+    assert not page.live
+    assert "代开发票" in TaskState.objects.get(workflow_state=state, status=TaskState.STATUS_REJECTED).comment
+    services.reset_engine()

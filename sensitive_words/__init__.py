@@ -1,0 +1,1 @@
+"""sensitive_words: a leaf app; it imports nothing of the project."""
