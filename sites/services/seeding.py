@@ -228,7 +228,9 @@ def ensure_admin(report: SeedReport, username: str = "admin"):
 
 
 @transaction.atomic
-def seed_portals(demo: bool = False, create_admin: bool = False, dictionaries: bool = True) -> SeedReport:
+def seed_portals(
+    demo: bool = False, create_admin: bool = False, dictionaries: bool = True
+) -> SeedReport:
     report = SeedReport()
     ensure_wagtail_roots()
     _remove_wagtail_welcome_site()

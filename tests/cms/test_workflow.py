@@ -94,16 +94,27 @@ def test_a_blocked_word_sends_the_page_back_before_human_review(column, staff):
     from sensitive_words.models import Dictionary, SensitiveWord
 
     SensitiveWord.objects.create(
-        dictionary=Dictionary.objects.create(name="工作流测试词库"), word="代开发票", category="广告", level="block"
+        dictionary=Dictionary.objects.create(name="工作流测试词库"),
+        word="代开发票",
+        category="广告",
+        level="block",
     )
     services.reset_engine()
     editor = staff("nanning", "editor")
-    page = ArticlePageFactory(parent=column, title="含违禁内容的稿件", live=False, body=[("paragraph", "<p>专业代开发票</p>")])
+    page = ArticlePageFactory(
+        parent=column,
+        title="含违禁内容的稿件",
+        live=False,
+        body=[("paragraph", "<p>专业代开发票</p>")],
+    )
     page.save_revision(user=editor)
     page.get_workflow().start(page, editor)
     state = WorkflowState.objects.get(object_id=str(page.pk))
     page.refresh_from_db()
     assert state.status == WorkflowState.STATUS_NEEDS_CHANGES
     assert not page.live
-    assert "代开发票" in TaskState.objects.get(workflow_state=state, status=TaskState.STATUS_REJECTED).comment
+    assert (
+        "代开发票"
+        in TaskState.objects.get(workflow_state=state, status=TaskState.STATUS_REJECTED).comment
+    )
     services.reset_engine()
