@@ -1,0 +1,1 @@
+"""media_profiles, media_render, media_regenerate."""
