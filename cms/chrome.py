@@ -35,6 +35,8 @@ def _build(site_id: int) -> SiteChrome | None:
     site = Site.objects.select_related("root_page").filter(pk=site_id).first()
     if site is None:
         return None
+    # Wagtail routes from site.root_page.specific: keep the specific home so that costs nothing.
+    site.root_page = site.root_page.specific
     pages = site.root_page.get_children().live().public().in_menu().type(ColumnPage, TopicPage)
     root_url_path = site.root_page.url_path
     navigation = [
