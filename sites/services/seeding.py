@@ -111,6 +111,28 @@ def _remove_wagtail_welcome_site():
             page.delete()
 
 
+def _remove_wagtail_default_groups_and_workflow():
+    """Wagtail's migrations create "Editors"/"Moderators" groups with rights on the whole tree and
+    a "Moderators approval" workflow on the root; in a group of portals whose staff must each see
+    only their own portal, nothing may grant rights on every portal at once."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage
+
+    root = Page.get_first_root_node()
+    WorkflowPage.objects.filter(page=root).delete()
+    for workflow in Workflow.objects.filter(name="Moderators approval"):
+        tasks = list(workflow.tasks)
+        workflow.delete()
+        for task in tasks:
+            if isinstance(task.specific, GroupApprovalTask) and not task.workflow_tasks.exists():
+                task.delete()
+    for group in Group.objects.filter(name__in=("Editors", "Moderators")):
+        if group.user_set.exists():
+            group.page_permissions.filter(page=root).delete()
+        else:
+            group.delete()
+
+
 def _hostname(code: str) -> str:
     return f"{code}.{settings.PORTAL_DOMAIN}"
 
@@ -234,6 +256,7 @@ def seed_portals(
     report = SeedReport()
     ensure_wagtail_roots()
     _remove_wagtail_welcome_site()
+    _remove_wagtail_default_groups_and_workflow()
     for order, spec in enumerate(PORTALS):
         portal = ensure_portal(spec, order, report)
         groups = ensure_portal_groups(portal)

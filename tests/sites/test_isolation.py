@@ -95,3 +95,11 @@ def test_site_admin_edits_only_own_portal_footer(client, staff, portals):
     )
     assert response.status_code in (302, 403)
     assert PortalSettings.for_site(portals["liuzhou"].site).sponsor != "篡改"
+
+
+def test_no_group_has_rights_on_every_portal():
+    from wagtail.models import GroupPagePermission, Page, Workflow
+
+    root = Page.get_first_root_node()
+    assert not GroupPagePermission.objects.filter(page=root).exists()
+    assert not Workflow.objects.filter(name="Moderators approval").exists()
