@@ -196,7 +196,12 @@ def main():
         ("(b) uncached article", {"PAGE_CACHE_SECONDS": "0"}, ARTICLE, options.clients),
         # One connection per worker: the latency of a render without queueing behind others.
         ("(b) uncached, 2 connections", {"PAGE_CACHE_SECONDS": "0"}, ARTICLE, 2),
-        ("(c) static file, same size", {"PAGE_CACHE_SECONDS": "600"}, "/static/bench-article.html", options.clients),
+        (
+            "(c) static file, same size",
+            {"PAGE_CACHE_SECONDS": "600"},
+            "/static/bench-article.html",
+            options.clients,
+        ),
     ):
         server = Server(environment({**base, **extra}))
         try:

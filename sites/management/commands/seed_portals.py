@@ -1,5 +1,6 @@
 """python manage.py seed_portals [--demo]: build (or repair) the 15 portals; idempotent."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from sites.services.seeding import seed_portals
@@ -25,4 +26,6 @@ class Command(BaseCommand):
         self.stdout.write("各门户网址：")
         for name, url in report.portal_urls():
             self.stdout.write(f"  {name}: {url}")
-        self.stdout.write("管理后台：/admin/")
+        if settings.PORTAL_DOMAIN == "localhost":
+            self.stdout.write(f"  （http://localhost:{settings.PORTAL_PORT}/ 即自治区门户）")
+        self.stdout.write("管理后台：各门户网址后加 /admin/")
