@@ -103,3 +103,18 @@ def test_no_group_has_rights_on_every_portal():
     root = Page.get_first_root_node()
     assert not GroupPagePermission.objects.filter(page=root).exists()
     assert not Workflow.objects.filter(name="Moderators approval").exists()
+
+
+def test_page_chooser_never_offers_another_citys_drafts(client, staff, portals):
+    liuzhou_column = portals["liuzhou"].site.root_page.get_children().get(slug="gzdt")
+    ArticlePageFactory(parent=liuzhou_column, title="柳州未发布草稿", live=False)
+    ArticlePageFactory(parent=liuzhou_column, title="柳州已发布文章")
+    client.force_login(staff("nanning", "editor"))
+    html = client.get(reverse("wagtailadmin_choose_page_child", args=[liuzhou_column.pk])).json()[
+        "html"
+    ]
+    assert "柳州已发布文章" in html
+    assert "柳州未发布草稿" not in html
+    search = client.get(reverse("wagtailadmin_choose_page_search"), {"q": "柳州未发布草稿"})
+    body = search.json()["html"] if "json" in search["Content-Type"] else search.content.decode()
+    assert "柳州未发布草稿" not in body.split("</form>")[-1]
