@@ -1,11 +1,13 @@
 """Page types of the portals: home, column (栏目), article, topic (专题专栏), and cross-portal sharing."""
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber, Substr
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
@@ -211,8 +213,6 @@ class ArticlePage(PortalPageMixin, Page):
 
     def clean(self):
         super().clean()
-        from django.core.exceptions import ValidationError
-
         if self.cover_image_id and not self.cover_alt.strip():
             raise ValidationError({"cover_alt": "请填写封面图的替代文本"})
 
@@ -234,8 +234,6 @@ class ArticlePage(PortalPageMixin, Page):
                 "crumbs": [*column.breadcrumbs, column],
             }
         )
-        from django.template.response import TemplateResponse
-
         return TemplateResponse(request, self.get_template(request), context)
 
 
