@@ -156,6 +156,14 @@ TASKS = {
     }
 }
 
+# PBKDF2-HMAC-SM3 first (商用密码); Django's own hashers only to verify passwords stored before.
+PASSWORD_HASHERS = [
+    "sites.hashers.PBKDF2SM3PasswordHasher",
+    "sites.hashers.OneTimeSM3PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -14,7 +14,7 @@ os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(32))
 from cms.settings import *  # noqa: E402,F403
 from cms.settings import BASE_DIR, CACHES, REDIS_URL  # noqa: E402
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "sites.hashers.OneTimeSM3PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / ".test-media"
 STATIC_ROOT = BASE_DIR / ".test-media" / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from sites.hashers import OneTimeSM3PasswordHasher
 from sites.models import AccountProfile, Portal
 from sites.passwords import one_time_password
 from sites.registry import ROLE_ALIASES, ROLES, group_name
@@ -144,8 +146,9 @@ def apply_row(row: dict, portal: Portal, role: str) -> tuple[str, str]:
     changed = False
     if created:
         password = one_time_password()
-        user = user_model(username=row["username"], first_name=row["姓名"])
-        user.set_password(password)
+        user = user_model(
+            username=row["username"], first_name=row["姓名"], password=hash_one_time(password)
+        )
         user.save()
         AccountProfile.objects.create(
             user=user,
@@ -175,10 +178,14 @@ def apply_row(row: dict, portal: Portal, role: str) -> tuple[str, str]:
     return ("created" if created else "updated" if changed else "unchanged"), password
 
 
+def hash_one_time(password: str) -> str:
+    return make_password(password, hasher=OneTimeSM3PasswordHasher.algorithm)
+
+
 def reset_password(user) -> str:
     """Give the user a new one-time password that must be changed at next login."""
     password = one_time_password()
-    user.set_password(password)
+    user.password = hash_one_time(password)
     user.save(update_fields=["password"])
     profile, _ = AccountProfile.objects.get_or_create(user=user)
     profile.must_change_password = True

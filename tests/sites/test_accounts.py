@@ -205,3 +205,39 @@ def test_user_listing_offers_a_reset_button(client, staff):
     client.force_login(User.objects.create_superuser("lister", password="Root#Admin2026x"))
     html = client.get(reverse("wagtailusers_users:index")).content.decode()
     assert reverse("portal_reset_password", args=[target.pk]) in html
+
+
+def test_one_time_passwords_are_stored_with_sm3_and_replaced_at_first_change(client, tmp_path):
+    issued = run(write_csv(tmp_path, [HEADER, "sm3_user,沈一,,nanning,editor"]), tmp_path)[3]
+    user = User.objects.get(username="sm3_user")
+    assert user.password.startswith("pbkdf2_sm3_onetime$")
+    assert issued["sm3_user"] not in user.password
+    client.login(username="sm3_user", password=issued["sm3_user"])
+    client.post(
+        reverse("portal_first_password"),
+        {
+            "old_password": issued["sm3_user"],
+            "new_password1": "Nanning#Xinfang2026",
+            "new_password2": "Nanning#Xinfang2026",
+        },
+    )
+    user.refresh_from_db()
+    assert not user.password.startswith("pbkdf2_sm3_onetime$")
+    assert user.check_password("Nanning#Xinfang2026")
+
+
+def test_staff_passwords_hash_with_pbkdf2_sm3():
+    import hashlib
+
+    from sites.hashers import PBKDF2SM3PasswordHasher
+
+    hasher = PBKDF2SM3PasswordHasher()
+    encoded = hasher.encode("Nanning#Xinfang2026", "fixedsalt123", iterations=1000)
+    algorithm, iterations, salt, digest = encoded.split("$")
+    assert (algorithm, iterations, salt) == ("pbkdf2_sm3", "1000", "fixedsalt123")
+    expected = hashlib.pbkdf2_hmac("sm3", b"Nanning#Xinfang2026", b"fixedsalt123", 1000)
+    import base64
+
+    assert base64.b64decode(digest) == expected
+    assert hasher.verify("Nanning#Xinfang2026", encoded)
+    assert not hasher.verify("wrong", encoded)
