@@ -240,6 +240,8 @@ WAGTAILSEARCH_BACKENDS = {
         "SEARCH_CONFIG": "simple",
     }
 }
+# Each portal's watermark (its footer settings) reaches media_pipeline as data through this hook.
+MEDIA_PIPELINE_WATERMARK_RESOLVER = "sites.media.watermark_for"
 WAGTAILEMBEDS_FINDERS = []  # no third-party embeds: government sites carry no external trackers
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False

@@ -53,7 +53,10 @@ def _site_changed(sender, instance, **kwargs):
 
 
 def _settings_changed(sender, instance, **kwargs):
+    from sites.media import forget
+
     page_cache.invalidate_sites({instance.site_id})
+    forget(instance)
 
 
 def connect():

@@ -160,6 +160,34 @@ def variant(
     return target
 
 
+def picture_variants(
+    image, profile_name: str, *, watermark=None
+) -> dict[tuple[int, str], ImageVariant]:
+    """Every width x format slot of a profile for one image, as ``{(width, format): variant}``,
+    for a responsive <picture>. Current variants are read in one query; missing or stale slots
+    are rendered. Raises ``MediaError`` like ``variant``."""
+    profile = get_image_profile(profile_name)
+    mark = resolve_watermark(image, profile.name, watermark)
+    spec = spec_for(image, profile, mark)
+    widths = (profile.width,) if profile.height else profile.all_widths
+    stored = {
+        (v.width_slot, v.format): v
+        for v in ImageVariant.objects.filter(image=image, profile=profile.name, spec=spec)
+    }
+    result = {}
+    for width in widths:
+        for fmt in profile.formats:
+            current = stored.get((width, fmt))
+            result[(width, fmt)] = current or variant(
+                image,
+                profile.name,
+                width=None if profile.height else width,
+                fmt=fmt,
+                watermark=mark or False,
+            )
+    return result
+
+
 def variant_url(image, profile_name: str, **kwargs) -> str:
     return variant(image, profile_name, **kwargs).file.url
 

@@ -1,6 +1,7 @@
 """Portal identity (one per Wagtail Site), per-site footer settings, and staff account profiles."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -19,6 +20,14 @@ class Portal(models.Model):
     region_code = models.CharField("行政区划代码", max_length=6)
     is_regional = models.BooleanField("自治区门户", default=False)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    collection = models.ForeignKey(
+        "wagtailcore.Collection",
+        verbose_name="图片与文档库",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "门户网站"
@@ -45,6 +54,36 @@ class PortalSettings(BaseSiteSetting):
     address = models.CharField("联系地址", max_length=255, blank=True)
     phone = models.CharField("联系电话", max_length=64, blank=True)
     postcode = models.CharField("邮政编码", max_length=6, blank=True)
+    watermark = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name="水印图标",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="上传透明背景的 PNG 标志；留空则不加水印",
+    )
+    watermark_position = models.CharField(
+        "水印位置",
+        max_length=16,
+        default="bottom_right",
+        choices=[
+            ("bottom_right", "右下"),
+            ("bottom_left", "左下"),
+            ("top_right", "右上"),
+            ("top_left", "左上"),
+            ("center", "居中"),
+        ],
+    )
+    watermark_opacity = models.FloatField(
+        "水印不透明度", default=0.8, validators=[MinValueValidator(0.1), MaxValueValidator(1.0)]
+    )
+    watermark_profiles = models.CharField(
+        "加水印的图片规格",
+        max_length=255,
+        default="portal_article,portal_banner,topic_banner,wechat_cover",
+        help_text="用英文逗号分隔的规格名称，见 manage.py media_profiles",
+    )
     government_mark_url = models.URLField(
         "党政机关网站标识链接",
         blank=True,
@@ -70,6 +109,15 @@ class PortalSettings(BaseSiteSetting):
                 FieldPanel("postcode"),
             ],
             heading="主办与联系方式",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("watermark"),
+                FieldPanel("watermark_position"),
+                FieldPanel("watermark_opacity"),
+                FieldPanel("watermark_profiles"),
+            ],
+            heading="图片水印",
         ),
     ]
 

@@ -33,9 +33,15 @@ def _perm(app_label: str, codename: str) -> Permission:
 
 def portal_collection(portal: Portal) -> Collection:
     """The portal's own collection of images and documents."""
+    if portal.collection_id:
+        return portal.collection
     root = Collection.get_first_root_node()
-    existing = root.get_children().filter(name=portal.name).first()
-    return existing or root.add_child(name=portal.name)
+    collection = root.get_children().filter(name=portal.name).first() or root.add_child(
+        name=portal.name
+    )
+    portal.collection = collection
+    portal.save(update_fields=["collection"])
+    return collection
 
 
 def ensure_portal_groups(portal: Portal) -> dict[str, Group]:
