@@ -45,3 +45,21 @@ def test_too_long_text_gets_the_project_error_shape(client):
     body = response.json()
     assert set(body) == {"code", "message", "details"}
     assert body["code"] == "text_too_long"
+
+
+def test_the_check_is_served_at_its_public_url(add_word):
+    from django.test import Client
+
+    add_word("代开发票", level="block", category="广告")
+    response = Client().post(
+        "/api/v1/sensitive-words/check",
+        {"text": "专业代。开发票", "site": "nanning"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["hits"][0]["word"] == "代开发票"
+    bad = Client().post(
+        "/api/v1/sensitive-words/check", "{not json", content_type="application/json"
+    )
+    assert 400 <= bad.status_code < 500
+    assert set(bad.json()) >= {"code", "message"}
