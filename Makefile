@@ -19,6 +19,7 @@ install: $(STAMP)
 .env: | $(STAMP)
 	@$(BIN)/python -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > .env
 	@printf 'DEBUG=1\nPORTAL_PORT=8000\nWAGTAILADMIN_BASE_URL=http://localhost:8000\n' >> .env
+	@$(BIN)/python -c "import secrets; [print(n + '=' + secrets.token_hex(16)) for n in ('PII_SM4_KEY', 'PII_INDEX_KEY', 'CASE_WEBHOOK_SECRET', 'CASE_SYSTEM_SECRET')]" >> .env
 	@echo "wrote .env (development settings with a fresh SECRET_KEY)"
 
 migrate: install .env

@@ -28,3 +28,4 @@ def _http_error(request: HttpRequest, exc: HttpError):
 
 # Routers of the apps (each app's api.py owns its own paths).
 api.add_router("/sensitive-words/", "sensitive_words.api.router")
+api.add_router("/", "backend_bridge.api.router")

@@ -270,12 +270,18 @@ class TopicPage(PortalPageMixin, Page):
     banner_alt = models.CharField("横幅替代文本", max_length=200, blank=True)
     body = StreamField(BodyBlock(), verbose_name="专题导语", blank=True)
     section_count = models.PositiveSmallIntegerField("每板块显示条数", default=5)
+    green_channel = models.BooleanField(
+        "显示平陆运河绿色通道入口",
+        default=False,
+        help_text="在专题页醒目位置链接平陆运河绿色通道信访表单",
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
         MultiFieldPanel([FieldPanel("banner"), FieldPanel("banner_alt")], heading="横幅"),
         FieldPanel("body"),
         FieldPanel("section_count"),
+        FieldPanel("green_channel"),
     ]
     search_fields = Page.search_fields + SEGMENTED_SEARCH_FIELDS
     parent_page_types = ["cms.HomePage", "cms.ColumnPage"]

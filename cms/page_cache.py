@@ -28,6 +28,7 @@ EXCLUDED_PREFIXES = (
     "/media/",
     "/documents/",
     "/care-mode/",
+    "/hdjl/",
     "/_util/",
 )
 STORED_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Referrer-Policy", "Link")

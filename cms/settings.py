@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "sites.apps.PortalSitesConfig",
     "sensitive_words",
     "media_pipeline",
+    "backend_bridge",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -256,3 +257,61 @@ LOGGING = {
         for logger in ("jieba", "wagtail", "django_tasks", "modelsearch")
     },
 }
+
+# --- backend_bridge: citizens' submissions and the bridge to the case system ---------------------
+# The core case system (网上信访信息管理系统). With no URL the built-in case inbox in the Wagtail
+# admin takes its place. Key and secret authenticate and sign our requests (HMAC-SM3).
+CASE_SYSTEM_URL = env("CASE_SYSTEM_URL", default="")
+CASE_SYSTEM_KEY = env("CASE_SYSTEM_KEY", default="")
+CASE_SYSTEM_SECRET = env("CASE_SYSTEM_SECRET", default="")
+CASE_SYSTEM_TIMEOUT = env.float("CASE_SYSTEM_TIMEOUT", default=10.0)
+# Status webhooks from the case system are signed with this secret; older than the window = refused.
+CASE_WEBHOOK_SECRET = env("CASE_WEBHOOK_SECRET", default="")
+CASE_WEBHOOK_WINDOW_SECONDS = env.int("CASE_WEBHOOK_WINDOW_SECONDS", default=300)
+# Personal data at rest: SM4 key (32 hex characters) and the HMAC-SM3 key of the blind index.
+# No default: `make .env` generates random ones for development; production sets them.
+PII_SM4_KEY = env("PII_SM4_KEY", default="")
+PII_INDEX_KEY = env("PII_INDEX_KEY", default="")
+# Outbox worker: lease of a claimed item, exponential backoff between attempts (seconds).
+BRIDGE_LEASE_SECONDS = env.int("BRIDGE_LEASE_SECONDS", default=120)
+BRIDGE_BACKOFF_BASE_SECONDS = env.int("BRIDGE_BACKOFF_BASE_SECONDS", default=30)
+BRIDGE_BACKOFF_MAX_SECONDS = env.int("BRIDGE_BACKOFF_MAX_SECONDS", default=3600)
+# Cases not updated for this long are pulled from the case system (bridge_pull).
+BRIDGE_PULL_STALE_MINUTES = env.int("BRIDGE_PULL_STALE_MINUTES", default=60)
+# Who receives the daily summary of failing and stuck outbox items (bridge_summary).
+BRIDGE_SUMMARY_RECIPIENTS = env.list("BRIDGE_SUMMARY_RECIPIENTS", default=[])
+
+# --- backend_bridge providers: SMS gateway and real-name verification (docs/providers.md) -------
+# Dotted paths, like EMAIL_BACKEND. The console providers send nothing (development, tests).
+SMS_PROVIDER = env("SMS_PROVIDER", default="backend_bridge.providers.ConsoleSmsProvider")
+SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="")  # the approved signature, e.g. 广西信访
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=5.0)
+# The gateway's template code for verification codes and the variables it takes, in order.
+SMS_TEMPLATE_VERIFICATION_CODE = env("SMS_TEMPLATE_VERIFICATION_CODE", default="verification_code")
+SMS_VERIFICATION_PARAMS = env.list("SMS_VERIFICATION_PARAMS", default=["code", "minutes"])
+SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_ENDPOINT = env("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_REGION_ID = env("SMS_ALIYUN_REGION_ID", default="cn-hangzhou")
+SMS_TENCENT_SECRET_ID = env("SMS_TENCENT_SECRET_ID", default="")
+SMS_TENCENT_SECRET_KEY = env("SMS_TENCENT_SECRET_KEY", default="")
+SMS_TENCENT_SDK_APP_ID = env("SMS_TENCENT_SDK_APP_ID", default="")
+SMS_TENCENT_ENDPOINT = env("SMS_TENCENT_ENDPOINT", default="https://sms.tencentcloudapi.com/")
+SMS_TENCENT_REGION = env("SMS_TENCENT_REGION", default="ap-guangzhou")
+# SMS codes: lifetime, wrong guesses allowed, and sending limits (0 turns a limit off).
+SMS_CODE_TTL = env.int("SMS_CODE_TTL", default=300)
+SMS_CODE_MAX_ATTEMPTS = env.int("SMS_CODE_MAX_ATTEMPTS", default=5)
+SMS_LIMIT_PHONE_INTERVAL = env.int("SMS_LIMIT_PHONE_INTERVAL", default=60)  # seconds
+SMS_LIMIT_PHONE_HOUR = env.int("SMS_LIMIT_PHONE_HOUR", default=5)
+SMS_LIMIT_PHONE_DAY = env.int("SMS_LIMIT_PHONE_DAY", default=10)
+SMS_LIMIT_IP_HOUR = env.int("SMS_LIMIT_IP_HOUR", default=20)
+SMS_LIMIT_IP_DAY = env.int("SMS_LIMIT_IP_DAY", default=100)
+SMS_LIMIT_GLOBAL_DAY = env.int("SMS_LIMIT_GLOBAL_DAY", default=20000)
+CAPTCHA_TTL = env.int("CAPTCHA_TTL", default=300)
+ID_VERIFY_PROVIDER = env("ID_VERIFY_PROVIDER", default="backend_bridge.providers.ConsoleIdVerifier")
+ID_VERIFY_ENDPOINT = env("ID_VERIFY_ENDPOINT", default="")
+ID_VERIFY_APP_KEY = env("ID_VERIFY_APP_KEY", default="")
+ID_VERIFY_APP_SECRET = env("ID_VERIFY_APP_SECRET", default="")
+ID_VERIFY_SIGN_METHOD = env("ID_VERIFY_SIGN_METHOD", default="HMAC-SHA256")  # or HMAC-SM3
+ID_VERIFY_TIMEOUT = env.float("ID_VERIFY_TIMEOUT", default=5.0)
+ID_VERIFY_RETRIES = env.int("ID_VERIFY_RETRIES", default=2)

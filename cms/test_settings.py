@@ -10,11 +10,16 @@ import secrets
 # Tests never read a developer's .env: what they see is only this file and the real environment.
 os.environ["DJANGO_READ_DOT_ENV"] = "0"
 os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(32))
+for _name in ("PII_SM4_KEY", "PII_INDEX_KEY", "CASE_WEBHOOK_SECRET", "CASE_SYSTEM_SECRET"):
+    os.environ.setdefault(_name, secrets.token_hex(16))
 
 from cms.settings import *  # noqa: E402,F403
 from cms.settings import BASE_DIR, CACHES, REDIS_URL  # noqa: E402
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "sites.hashers.OneTimeSM3PasswordHasher"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "sites.hashers.OneTimeSM3PasswordHasher",
+]
 MEDIA_ROOT = BASE_DIR / ".test-media"
 STATIC_ROOT = BASE_DIR / ".test-media" / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

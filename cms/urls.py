@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("search/", views.search, name="search"),
     path("care-mode/", views.care_mode, name="care_mode"),
+    path("hdjl/", include("backend_bridge.urls")),
 ]
 
 if settings.DEBUG:

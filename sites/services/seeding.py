@@ -199,7 +199,13 @@ def ensure_columns(portal: Portal, demo: bool, report: SeedReport):
         title, intro, sections = TOPICS[topic_slug]
         topic = _child(home, topic_slug)
         if topic is None:
-            topic = TopicPageFactory(parent=home, slug=topic_slug, title=title, intro=intro)
+            topic = TopicPageFactory(
+                parent=home,
+                slug=topic_slug,
+                title=title,
+                intro=intro,
+                green_channel=topic_slug == "plyh",
+            )
             report.created_pages += 1
         for section_slug, section_title in sections:
             section = _child(topic, section_slug)

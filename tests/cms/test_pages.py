@@ -165,3 +165,10 @@ def test_readyz_is_503_with_a_reason_when_the_database_is_down(client):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert "connection refused" in response.json()["checks"]["database"]
+
+
+def test_the_canal_topic_links_to_the_green_channel_and_every_page_to_interaction(client):
+    html = page(client, "/plyh/")
+    assert 'href="/hdjl/plyh/"' in html
+    assert '<a href="/hdjl/">互动交流</a>' in page(client, "/gzdt/")
+    assert 'href="/hdjl/plyh/"' not in page(client, "/zlgtt/")

@@ -1,0 +1,122 @@
+"""Wagtail admin screens of the bridge: the case inbox (信访件受理台) and the outbox (待发送消息).
+
+Thin: listing, permission checks and actions come from ``services.inbox`` and
+``services.outbox``.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+
+from .case_system import uses_inbox
+from .models import OutboxItem, Status
+from .services import inbox, outbox
+from .services.errors import BridgeError
+from .services.limits import time_limits
+from .web import client_ip
+
+
+def _guard(request):
+    if not inbox.can_use_inbox(request.user):
+        raise PermissionDenied
+
+
+def case_list(request):
+    _guard(request)
+    queryset = inbox.submissions_for(request.user)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        queryset = queryset.filter(status=status)
+    if request.GET.get("flag") == "moderation":
+        queryset = queryset.filter(needs_moderation=True)
+    page = Paginator(queryset, 30).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "backend_bridge/admin/case_list.html",
+        {
+            "page": page,
+            "statuses": Status.choices,
+            "status": status,
+            "header_title": "信访件受理台",
+            "inbox_mode": uses_inbox(),
+        },
+    )
+
+
+def case_detail(request, pk):
+    _guard(request)
+    submission = get_object_or_404(inbox.submissions_for(request.user), pk=pk)
+    revealed = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "reveal":
+                revealed = inbox.reveal(
+                    request.user, submission, request.POST.get("reason", ""), client_ip(request)
+                )
+            elif action == "handle":
+                days = request.POST.get("extension_days") or None
+                inbox.handle(
+                    request.user,
+                    submission,
+                    status=request.POST.get("status", ""),
+                    note=request.POST.get("note", ""),
+                    reply=request.POST.get("reply", ""),
+                    extension_days=int(days) if days and days.isdigit() else None,
+                )
+                messages.success(request, "办理状态已更新。")
+                return redirect("backend_bridge_admin:case", pk=pk)
+        except BridgeError as error:
+            for field_messages in error.field_errors.values():
+                for message in field_messages:
+                    messages.error(request, message)
+            if not error.field_errors:
+                messages.error(request, error.message)
+        submission.refresh_from_db()
+    return TemplateResponse(
+        request,
+        "backend_bridge/admin/case_detail.html",
+        {
+            "submission": submission,
+            "revealed": revealed,
+            "limits": time_limits(submission),
+            "can_unmask": inbox.can_unmask(request.user, submission),
+            "can_handle": inbox.can_handle(request.user, submission),
+            "statuses": [c for c in Status.choices if c[0] != Status.SUBMITTED],
+            "outbox_items": submission.outbox_items.all(),
+            "header_title": f"信访件：{submission.title}",
+        },
+    )
+
+
+def outbox_list(request):
+    _guard(request)
+    portal_ids = inbox.submissions_for(request.user).values("portal_id")
+    items = OutboxItem.objects.select_related("submission__portal").filter(
+        submission__portal_id__in=portal_ids
+    )
+    if request.GET.get("all") != "1":
+        items = items.filter(state=OutboxItem.State.PENDING)
+    page = Paginator(items.order_by("-attempts", "created_at"), 50).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "backend_bridge/admin/outbox_list.html",
+        {"page": page, "header_title": "待发送消息", "show_all": request.GET.get("all") == "1"},
+    )
+
+
+@require_POST
+def outbox_retry(request):
+    _guard(request)
+    portal_ids = inbox.submissions_for(request.user).values("portal_id")
+    allowed = OutboxItem.objects.filter(submission__portal_id__in=portal_ids)
+    if request.POST.get("item"):
+        ids = allowed.filter(pk=request.POST["item"]).values_list("pk", flat=True)
+    else:
+        ids = allowed.values_list("pk", flat=True)
+    count = outbox.retry_now(list(ids))
+    messages.success(request, f"已安排 {count} 条消息立即重试。")
+    return redirect("backend_bridge_admin:outbox")

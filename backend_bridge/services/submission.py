@@ -1,0 +1,243 @@
+"""Accepting a petition (网上信访 or the 平陆运河 green channel).
+
+Everything is checked before anything is stored (fields, ID number, phone, attachments by content,
+then the SMS code); then the submission, its attachments, its first timeline entry and its outbox
+item towards the case system are committed in one transaction. The citizen gets a long random
+query code, which is shown once and stored only as a blind index.
+"""
+
+from __future__ import annotations
+
+import difflib
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from backend_bridge import crypto
+from backend_bridge.models import (
+    Attachment,
+    Channel,
+    OutboxItem,
+    PetitionType,
+    Priority,
+    Source,
+    StatusEvent,
+    Submission,
+)
+
+from . import phone as phone_service
+from .attachments import check_files
+from .errors import InvalidInput
+from .screening import screen
+
+QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
+QUERY_CODE_LENGTH = 20  # 100 bits
+DUPLICATE_WINDOW = timedelta(hours=72)
+DUPLICATE_SIMILARITY = 0.85
+
+# Guangxi's prefecture-level cities: where the matter happened (the county is typed in).
+REGIONS = {
+    "450100": "南宁市",
+    "450200": "柳州市",
+    "450300": "桂林市",
+    "450400": "梧州市",
+    "450500": "北海市",
+    "450600": "防城港市",
+    "450700": "钦州市",
+    "450800": "贵港市",
+    "450900": "玉林市",
+    "451000": "百色市",
+    "451100": "贺州市",
+    "451200": "河池市",
+    "451300": "来宾市",
+    "451400": "崇左市",
+}
+
+LIMITS = {
+    "title": 100,
+    "content": 5000,
+    "address": 200,
+    "respondent": 200,
+    "county": 32,
+    "name": 32,
+}
+
+
+@dataclass
+class PetitionInput:
+    """What the citizen typed; strings as received (the service cleans them)."""
+
+    petition_type: str = ""
+    title: str = ""
+    content: str = ""
+    region_code: str = ""
+    county: str = ""
+    address: str = ""
+    respondent: str = ""
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    sms_code: str = ""
+    files: list = field(default_factory=list)
+
+
+@dataclass
+class Accepted:
+    submission: Submission
+    query_code: str
+
+
+def new_query_code() -> str:
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+
+
+def normalize_query_code(value: str) -> str:
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+
+
+def format_query_code(code: str) -> str:
+    return "-".join(code[i : i + 5] for i in range(0, len(code), 5))
+
+
+def query_code_index(code: str) -> str:
+    return crypto.blind_index(normalize_query_code(code), "query_code")
+
+
+def _clean_text(value) -> str:
+    text = str(value or "").replace("\x00", "")
+    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
+
+
+def clean_fields(data: PetitionInput) -> dict:
+    """Cleaned fields, or ``InvalidInput`` with every field's errors at once."""
+    from backend_bridge.idcard import validate_id_number, validate_mobile
+
+    errors: dict[str, list[str]] = {}
+    cleaned = {
+        key: _clean_text(getattr(data, key))
+        for key in ("petition_type", "title", "content", "region_code", "county", "address")
+        + ("respondent", "name")
+    }
+    if cleaned["petition_type"] not in PetitionType.values:
+        errors["petition_type"] = ["请选择信访类型。"]
+    required = {"title": "标题", "content": "信访事项", "name": "姓名", "county": "发生地（区县）"}
+    for key, label in required.items():
+        if not cleaned[key]:
+            errors.setdefault(key, []).append(f"请填写{label}。")
+    for key, limit in LIMITS.items():
+        if len(cleaned[key]) > limit:
+            errors.setdefault(key, []).append(f"不能超过 {limit} 个字。")
+    if cleaned["content"] and len(cleaned["content"]) < 10:
+        errors.setdefault("content", []).append("请把事项写清楚，至少 10 个字。")
+    if cleaned["region_code"] not in REGIONS:
+        errors["region_code"] = ["请选择事项发生地所在的市。"]
+    try:
+        cleaned["id_number"] = validate_id_number(data.id_number)
+    except ValidationError as exc:
+        errors["id_number"] = list(exc.messages)
+    try:
+        cleaned["phone"] = validate_mobile(data.phone)
+    except ValidationError as exc:
+        errors["phone"] = list(exc.messages)
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned
+
+
+def find_duplicate(id_index: str, content: str, now) -> Submission | None:
+    """An earlier submission of the same person with near-identical text, in a short interval."""
+    recent = Submission.objects.filter(
+        id_index=id_index, created_at__gte=now - DUPLICATE_WINDOW
+    ).order_by("created_at")[:20]
+    for earlier in recent:
+        ratio = difflib.SequenceMatcher(None, earlier.content, content, autojunk=False).ratio()
+        if ratio >= DUPLICATE_SIMILARITY:
+            return earlier.duplicate_of or earlier
+    return None
+
+
+def submit_petition(
+    portal,
+    data: PetitionInput,
+    *,
+    channel: str = Channel.ONLINE,
+    source: str = Source.PORTAL,
+) -> Accepted:
+    """Validate, screen, encrypt and store a petition with its outbox item; return the query code.
+
+    Raises ``InvalidInput`` (field errors in zh-hans) without storing anything.
+    """
+    cleaned = clean_fields(data)
+    files = check_files(data.files)
+    # The code is consumed only once everything else is right, so a typo elsewhere does not cost
+    # the citizen a new SMS.
+    phone_service.check_code(cleaned["phone"], phone_service.SUBMIT, data.sms_code)
+
+    screening = screen(
+        "\n".join([cleaned["title"], cleaned["content"], cleaned["respondent"]]), portal.code
+    )
+    now = timezone.now()
+    id_index = crypto.blind_index(cleaned["id_number"], "id_number")
+    query_code = new_query_code()
+    with transaction.atomic():
+        submission = Submission.objects.create(
+            portal=portal,
+            channel=channel,
+            source=source,
+            priority=Priority.HIGH if channel == Channel.PINGLU_CANAL else Priority.NORMAL,
+            petition_type=cleaned["petition_type"],
+            title=cleaned["title"],
+            content=cleaned["content"],
+            region_code=cleaned["region_code"],
+            region_name=REGIONS[cleaned["region_code"]] + cleaned["county"],
+            address=cleaned["address"],
+            respondent=cleaned["respondent"],
+            name=cleaned["name"],
+            id_number=cleaned["id_number"],
+            phone=cleaned["phone"],
+            id_index=id_index,
+            phone_index=crypto.blind_index(cleaned["phone"], "phone"),
+            query_code_index=query_code_index(query_code),
+            needs_moderation=screening.needs_moderation,
+            sensitive_hits=screening.hits,
+            duplicate_of=find_duplicate(id_index, cleaned["content"], now),
+            created_at=now,
+        )
+        for checked in files:
+            attachment = Attachment(
+                submission=submission,
+                original_name=checked.name,
+                content_type=checked.content_type,
+                size=len(checked.content),
+                sha256=checked.sha256,
+            )
+            extension = checked.name.rsplit(".", 1)[-1]
+            attachment.file.save(
+                f"{secrets.token_hex(16)}.{extension}", ContentFile(checked.content), save=False
+            )
+            attachment.save()
+        StatusEvent.objects.create(
+            submission=submission,
+            status=submission.status,
+            note="信访事项已提交，等待受理。",
+            occurred_at=now,
+            origin=StatusEvent.Origin.PORTAL,
+        )
+        OutboxItem.objects.create(
+            submission=submission,
+            kind=OutboxItem.Kind.SUBMIT,
+            sequence=1,
+            idempotency_key=submit_idempotency_key(submission),
+            next_attempt_at=now,
+        )
+    return Accepted(submission=submission, query_code=format_query_code(query_code))
+
+
+def submit_idempotency_key(submission: Submission) -> str:
+    """One key per submission: every retry of its delivery carries the same one."""
+    return f"submission-{submission.reference}"
