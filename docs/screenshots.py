@@ -17,6 +17,23 @@ import pages as bench  # noqa: E402
 OUT = ROOT / "bench" / "out" / "docs"
 IMG = ROOT / "docs" / "img"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# A page with wrong official expressions and a photo, for the sensitive-words and media screens.
+DEMO_OBJECTS = """
+import io
+from PIL import Image as P
+from django.core.files.images import ImageFile
+from wagtail.images import get_image_model
+from cms.factories import ArticlePageFactory, paragraph
+from sites.models import Portal
+portal = Portal.objects.get(code="nanning")
+column = portal.site.root_page.get_children().get(slug="gzdt")
+ArticlePageFactory(parent=column, slug="check-demo", title="关于贯彻信访条例的通知",
+    body=paragraph("根据信访条例和国家信访办有关要求，请各单位认真做好信访事项办理工作。"))
+buffer = io.BytesIO()
+P.new("RGB", (2400, 1600), (64, 128, 96)).save(buffer, "JPEG")
+get_image_model().objects.create(title="平陆运河施工现场", collection=portal.collection, file_size=len(buffer.getvalue()),
+    file=ImageFile(io.BytesIO(buffer.getvalue()), name="canal.jpg"))
+"""
 
 
 def main():
@@ -43,6 +60,7 @@ def main():
         f"get_user_model().objects.create_superuser('docs', password='{password}', first_name='管理员')"
     )
     subprocess.run([*manage, "shell", "-c", create], env=env, check=True, cwd=ROOT)
+    subprocess.run([*manage, "shell", "-c", DEMO_OBJECTS], env=env, check=True, cwd=ROOT)
     server = bench.Server(env)
     base = f"http://nanning.localhost:{server.port}"
     try:
@@ -60,6 +78,8 @@ def main():
             page.goto(base + "/")
             page.get_by_role("button", name="关怀模式").click()
             page.screenshot(path=IMG / "portal-phone-care.png")
+            page.goto(base + "/hdjl/xf/")
+            page.screenshot(path=IMG / "bridge-petition-phone.png", full_page=True)
             phone.close()
             desktop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
             page = desktop.new_page()
@@ -75,6 +95,18 @@ def main():
             page.screenshot(path=IMG / "admin-workflows.png")
             page.goto(base + "/admin/settings/portal_sites/portalsettings/")
             page.screenshot(path=IMG / "admin-footer-settings.png")
+            page.goto(base + "/admin/pages/search/?q=关于贯彻信访条例的通知")
+            link = page.locator("a[href*='/admin/pages/'][href$='/edit/']").first.get_attribute(
+                "href"
+            )
+            page_id = link.rstrip("/").split("/")[-2]
+            page.goto(base + f"/admin/sensitive-words/pages/{page_id}/")
+            page.screenshot(path=IMG / "sensitive-words-page-check.png", full_page=True)
+            page.goto(base + "/admin/media-pipeline/images/")
+            page.locator("a[href*='/admin/media-pipeline/images/']").last.click()
+            page.screenshot(path=IMG / "media-variants.png", full_page=True)
+            page.goto(base + "/admin/bridge/")
+            page.screenshot(path=IMG / "bridge-inbox.png")
             browser.close()
     finally:
         server.stop()

@@ -66,7 +66,7 @@ def test_a_citizen_submits_a_petition_with_a_photo_and_looks_it_up(phone, portal
     assert "小区旁工地夜间施工噪音扰民" in phone.content()
     assert phone.locator("[data-status]").inner_text()
     assert id_number not in phone.content()  # personal data shown masked, if at all
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert phone.evaluate("document.documentElement.scrollWidth <= screen.width + 1")
 
 
 def test_a_wrong_id_number_keeps_what_was_typed(phone, portal_content):
@@ -78,3 +78,13 @@ def test_a_wrong_id_number_keeps_what_was_typed(phone, portal_content):
     assert phone.locator("#id_title").input_value() == "反映供水问题"
     assert phone.locator("#id_content").input_value() == "小区停水三天无人处理。"
     assert "身份证" in phone.locator(".bb-errors, .bb-field").all_inner_texts().__str__()
+
+
+def test_the_petition_form_fits_a_phone_in_care_mode(phone, portal_content):
+    phone.context.add_cookies(
+        [{"name": "care_mode", "value": "1", "url": portal_content("nanning")}]
+    )
+    for path in ("/hdjl/xf/", "/hdjl/plyh/", "/hdjl/cx/"):
+        phone.goto(portal_content("nanning", path))
+        assert phone.evaluate("document.documentElement.classList.contains('care-mode')")
+        assert phone.evaluate("document.documentElement.scrollWidth <= screen.width + 1"), path

@@ -68,4 +68,4 @@ def test_keyboard_users_reach_the_skip_link_first(desktop, portal_content):
 def test_phone_pages_do_not_scroll_sideways(phone, portal_content):
     for _, path in PAGES:
         phone.goto(portal_content("liuzhou", path))
-        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+        assert phone.evaluate("document.documentElement.scrollWidth <= screen.width + 1"), path
