@@ -1,4 +1,5 @@
-"""Wagtail admin screens of the bridge: the case inbox (信访件受理台) and the outbox (待发送消息).
+"""Wagtail admin screens of the bridge: the case inbox (信访件受理台, with the publication
+decision on replied leader messages) and the outbox (待发送消息).
 
 Thin: listing, permission checks and actions come from ``services.inbox`` and
 ``services.outbox``.
@@ -12,8 +13,8 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from .case_system import uses_inbox
-from .models import OutboxItem, Status
-from .services import inbox, outbox
+from .models import Kind, OutboxItem, Status
+from .services import board, inbox, outbox
 from .services.errors import BridgeError
 from .services.limits import time_limits
 from .web import client_ip
@@ -32,6 +33,11 @@ def case_list(request):
         queryset = queryset.filter(status=status)
     if request.GET.get("flag") == "moderation":
         queryset = queryset.filter(needs_moderation=True)
+    kind = request.GET.get("kind", "")
+    if kind in Kind.values:
+        queryset = queryset.filter(kind=kind)
+    if request.GET.get("pub") == "1":
+        queryset = queryset.filter(kind=Kind.LEADER_MESSAGE, publication="pending")
     page = Paginator(queryset, 30).get_page(request.GET.get("p"))
     return TemplateResponse(
         request,
@@ -40,6 +46,8 @@ def case_list(request):
             "page": page,
             "statuses": Status.choices,
             "status": status,
+            "kinds": Kind.choices,
+            "kind": kind,
             "header_title": "信访件受理台",
             "inbox_mode": uses_inbox(),
         },
@@ -69,6 +77,11 @@ def case_detail(request, pk):
                 )
                 messages.success(request, "办理状态已更新。")
                 return redirect("backend_bridge_admin:case", pk=pk)
+            elif action == "publication":
+                approve = request.POST.get("decision") == "approve"
+                board.decide_publication(request.user, submission, approve)
+                messages.success(request, "已同意公开。" if approve else "已决定不予公开。")
+                return redirect("backend_bridge_admin:case", pk=pk)
         except BridgeError as error:
             for field_messages in error.field_errors.values():
                 for message in field_messages:
@@ -85,6 +98,8 @@ def case_detail(request, pk):
             "limits": time_limits(submission),
             "can_unmask": inbox.can_unmask(request.user, submission),
             "can_handle": inbox.can_handle(request.user, submission),
+            "can_moderate": board.can_moderate(request.user, submission),
+            "publication_blocker": board.publication_blocker(submission),
             "statuses": [c for c in Status.choices if c[0] != Status.SUBMITTED],
             "outbox_items": submission.outbox_items.all(),
             "header_title": f"信访件：{submission.title}",

@@ -1,14 +1,15 @@
 """JSON API of citizens' submissions (django-ninja, mounted under /api/v1/ by cms/api.py).
 
 One operation per citizen action: SMS captcha and code, petition, 平陆运河 green-channel
-petition, lookup, evaluation, follow-up; plus the case system's signed status webhook. Every
+petition, message to a leader, suggestion, lookup, evaluation, follow-up; the public lists of the
+leader board (leaders, published messages) and of suggestions (domains, open campaigns); plus the case system's signed status webhook. Every
 error has the project's shape ``{"code", "message", "details"}``. Thin: all logic is in services.
 """
 
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import date, datetime
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
@@ -19,7 +20,7 @@ from cms.api import error_body
 
 from . import verification
 from .models import Channel, Source
-from .services import citizen
+from .services import board, citizen, suggestions
 from .services.errors import BridgeError
 from .services.lookup import LookupView, lookup, submission_for_token
 from .services.status import handle_webhook
@@ -114,21 +115,18 @@ class AcceptedOut(Schema):
     duplicate_suspected: bool
 
 
-def _submit(request, payload: PetitionIn, files, channel: str):
+def _portal(request, code: str):
+    """The portal named by its code, or the one whose host the request came to."""
     from sites.models import Portal
 
-    portal = (
-        Portal.objects.filter(code=payload.portal).first()
-        if payload.portal
-        else portal_for_request(request)
-    )
-    if portal is None:
-        return Status(404, error_body("unknown_portal", "找不到对应的门户网站"))
-    data = PetitionInput(**payload.dict(exclude={"portal"}), files=list(files or []))
-    try:
-        accepted = submit_petition(portal, data, channel=channel, source=Source.API)
-    except BridgeError as exc:
-        return _error(exc)
+    return Portal.objects.filter(code=code).first() if code else portal_for_request(request)
+
+
+def _unknown_portal():
+    return Status(404, error_body("unknown_portal", "找不到对应的门户网站"))
+
+
+def _accepted(accepted) -> Status:
     submission = accepted.submission
     return Status(
         201,
@@ -140,6 +138,18 @@ def _submit(request, payload: PetitionIn, files, channel: str):
             "duplicate_suspected": submission.is_duplicate_suspect,
         },
     )
+
+
+def _submit(request, payload: PetitionIn, files, channel: str):
+    portal = _portal(request, payload.portal)
+    if portal is None:
+        return _unknown_portal()
+    data = PetitionInput(**payload.dict(exclude={"portal"}), files=list(files or []))
+    try:
+        accepted = submit_petition(portal, data, channel=channel, source=Source.API)
+    except BridgeError as exc:
+        return _error(exc)
+    return _accepted(accepted)
 
 
 @router.post("/petitions", response={201: AcceptedOut, **ERRORS}, summary="网上信访")
@@ -158,6 +168,174 @@ def create_canal_petition(
     request: HttpRequest, payload: Form[PetitionIn], attachments: File[list[UploadedFile]] = None
 ):
     return _submit(request, payload, attachments, Channel.PINGLU_CANAL)
+
+
+# --- 领导留言板 ---------------------------------------------------------------------------------
+
+
+class LeaderOut(Schema):
+    id: int
+    name: str
+    title: str = Field(..., description="职务")
+    photo_url: str | None
+
+
+class MessageIn(Schema):
+    leader: int = Field(..., description="留言对象（领导）的 id，见 GET /leaders")
+    title: str
+    content: str
+    name: str
+    phone: str
+    id_number: str = Field("", description="选填；填写时校验，并可作为查询的第二因素")
+    publish: bool = Field(True, description="false = 不公开我的留言")
+    sms_code: str
+    portal: str = Field("", description="门户站点代码；留空按访问域名确定")
+
+
+class PublishedMessageOut(Schema):
+    id: int
+    title: str
+    content: str
+    writer: str = Field(..., description="已脱敏，如“张*”")
+    leader: str
+    submitted_at: datetime
+    reply: str
+    handling_unit: str
+    replied_at: datetime | None
+
+
+@router.get("/leaders", response={200: list[LeaderOut], **ERRORS}, summary="领导列表")
+def list_leaders(request: HttpRequest, portal: str = ""):
+    site_portal = _portal(request, portal)
+    if site_portal is None:
+        return _unknown_portal()
+    return [
+        {
+            "id": leader.pk,
+            "name": leader.name,
+            "title": leader.title,
+            "photo_url": _photo_url(leader),
+        }
+        for leader in board.leaders_for(site_portal)
+    ]
+
+
+def _photo_url(leader) -> str | None:
+    if leader.photo is None:
+        return None
+    try:
+        return leader.photo.get_rendition("fill-240x320").url
+    except (OSError, ValueError):  # a missing or broken source file: list the leader anyway
+        return None
+
+
+@router.post("/leader-messages", response={201: AcceptedOut, **ERRORS}, summary="给领导留言")
+def create_message(request: HttpRequest, payload: MessageIn):
+    portal = _portal(request, payload.portal)
+    if portal is None:
+        return _unknown_portal()
+    data = board.MessageInput(**payload.dict(exclude={"portal"}))
+    try:
+        accepted = board.submit_message(portal, data, source=Source.API)
+    except BridgeError as exc:
+        return _error(exc)
+    return _accepted(accepted)
+
+
+@router.get(
+    "/leader-messages",
+    response={200: list[PublishedMessageOut], **ERRORS},
+    summary="公开的留言及答复",
+)
+def list_published_messages(request: HttpRequest, portal: str = "", limit: int = 20):
+    site_portal = _portal(request, portal)
+    if site_portal is None:
+        return _unknown_portal()
+    limit = min(max(limit, 1), 100)
+    return [
+        {
+            "id": m.pk,
+            "title": m.title,
+            "content": m.content,
+            "writer": m.public_name,
+            "leader": f"{m.leader.title}{m.leader.name}" if m.leader else "",
+            "submitted_at": m.created_at,
+            "reply": m.reply,
+            "handling_unit": m.handling_unit,
+            "replied_at": m.replied_at,
+        }
+        for m in board.published_messages(site_portal)[:limit]
+    ]
+
+
+# --- 人民建议征集 -------------------------------------------------------------------------------
+
+
+class DomainOut(Schema):
+    id: int
+    name: str
+
+
+class CampaignOut(Schema):
+    id: int
+    title: str
+    intro: str = Field(..., description="征集说明（富文本 HTML）")
+    start_date: date
+    end_date: date
+
+
+class SuggestionIn(Schema):
+    domain: int = Field(..., description="建议领域的 id，见 GET /suggestion-domains")
+    campaign: int | None = Field(None, description="主题征集的 id（选填），须在征集期内")
+    title: str
+    content: str
+    name: str
+    phone: str
+    id_number: str = Field("", description="选填")
+    sms_code: str
+    portal: str = Field("", description="门户站点代码；留空按访问域名确定")
+
+
+@router.get("/suggestion-domains", response={200: list[DomainOut]}, summary="建议领域")
+def list_domains(request: HttpRequest):
+    return [{"id": d.pk, "name": d.name} for d in suggestions.active_domains()]
+
+
+@router.get(
+    "/suggestion-campaigns",
+    response={200: list[CampaignOut], **ERRORS},
+    summary="正在征集的主题",
+)
+def list_open_campaigns(request: HttpRequest, portal: str = ""):
+    site_portal = _portal(request, portal)
+    if site_portal is None:
+        return _unknown_portal()
+    return [
+        {
+            "id": c.pk,
+            "title": c.title,
+            "intro": c.intro,
+            "start_date": c.start_date,
+            "end_date": c.end_date,
+        }
+        for c in suggestions.open_campaigns(site_portal)
+    ]
+
+
+@router.post("/suggestions", response={201: AcceptedOut, **ERRORS}, summary="提交人民建议")
+def create_suggestion(request: HttpRequest, payload: SuggestionIn):
+    portal = _portal(request, payload.portal)
+    if portal is None:
+        return _unknown_portal()
+    fields = payload.dict(exclude={"portal"})
+    fields["campaign"] = "" if fields["campaign"] is None else fields["campaign"]
+    try:
+        accepted = suggestions.submit_suggestion(
+            portal, suggestions.SuggestionInput(**fields), source=Source.API
+        )
+    except BridgeError as exc:
+        return _error(exc)
+    return _accepted(accepted)
 
 
 # --- lookup, evaluation, follow-up ----------------------------------------------------------
@@ -189,6 +367,7 @@ class CaseOut(Schema):
     reference: str
     case_number: str
     portal: str
+    kind: str = Field(..., description="petition / leader_message / suggestion")
     channel: str
     petition_type: str
     title: str
@@ -215,6 +394,7 @@ def _case(view: LookupView) -> dict:
         "reference": str(s.reference),
         "case_number": s.case_number,
         "portal": s.portal.name,
+        "kind": s.kind,
         "channel": s.get_channel_display(),
         "petition_type": s.get_petition_type_display(),
         "title": s.title,

@@ -86,3 +86,53 @@ class EvaluationForm(BridgeForm):
 
 class FollowUpForm(BridgeForm):
     content = _text("追加内容", max_length=8000, textarea=True)
+
+
+class _WriterFields(BridgeForm):
+    """Title, content and the writer: real name is the name plus a phone verified by SMS."""
+
+    title = _text("标题", max_length=200)
+    content = _text("内容", max_length=20000, textarea=True)
+    name = _text("姓名", max_length=64, autocomplete="name")
+    phone = _text("手机号码", max_length=32, autocomplete="tel", inputmode="tel")
+    id_number = _text(
+        "身份证号码（选填）",
+        max_length=32,
+        autocomplete="off",
+    )
+    captcha_answer = _text("图形验证码", max_length=16, autocomplete="off")
+    sms_code = _text("短信验证码", max_length=16, autocomplete="one-time-code", inputmode="numeric")
+
+
+class LeaderMessageForm(_WriterFields):
+    field_order = ["leader", "title", "content", "keep_private"]
+    leader = forms.ChoiceField(label="留言对象", required=False)
+    keep_private = forms.BooleanField(
+        label="不公开我的留言",
+        required=False,
+        help_text="勾选后，您的留言和答复不会在留言板上公开。不勾选的，经审核后可能公开，"
+        "公开时隐去您的姓名（显示为“张*”）和联系方式。",
+    )
+
+    def __init__(self, *args, leaders=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].choices = [("", "请选择")] + [
+            (str(leader.pk), f"{leader.title} {leader.name}") for leader in leaders
+        ]
+        self.fields["content"].label = "留言内容"
+
+
+class SuggestionForm(_WriterFields):
+    field_order = ["domain", "campaign", "title", "content"]
+    domain = forms.ChoiceField(label="建议领域", required=False)
+    campaign = forms.ChoiceField(label="主题征集", required=False)
+
+    def __init__(self, *args, domains=(), campaigns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = [("", "请选择")] + [(str(d.pk), d.name) for d in domains]
+        # A campaign that closed while the citizen typed stays selectable, so the service can
+        # say why it is refused instead of the form silently dropping the choice.
+        self.fields["campaign"].choices = [("", "不参加主题征集")] + [
+            (str(c.pk), c.title) for c in campaigns
+        ]
+        self.fields["content"].label = "建议内容"

@@ -1,16 +1,23 @@
-"""Submissions from citizens, their attachments, status history, evaluation and follow-ups, the
+"""Submissions from citizens (petitions, messages to leaders, suggestions), their attachments, status history, evaluation and follow-ups, the
 outbox towards the case system, and the audit log of unmasked views of personal data.
 
 Personal fields (name, ID number, phone) are SM4 ciphertext in the database
 (``crypto.EncryptedTextField``) with HMAC-SM3 blind indexes beside them. The query code is never
 stored, only its blind index.
+
+A message to a leader (领导留言板) and a people's suggestion (人民建议征集) are submissions too
+(``Submission.kind``): they share screening, encryption, the outbox, lookup, evaluation and
+follow-ups. ``Leader``, ``SuggestionDomain`` and ``SuggestionCampaign`` are what they refer to.
 """
 
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
 
 from . import crypto
 
@@ -52,13 +59,116 @@ class Status(models.TextChoices):
     CLOSED = "closed", "已办结"
 
 
+class Kind(models.TextChoices):
+    PETITION = "petition", "信访件"
+    LEADER_MESSAGE = "leader_message", "领导留言"
+    SUGGESTION = "suggestion", "人民建议"
+
+
+class Publication(models.TextChoices):
+    """Whether a leader message and its reply may appear on the public board."""
+
+    NOT_APPLICABLE = "", "不适用"
+    PENDING = "pending", "待审核公开"
+    APPROVED = "approved", "已同意公开"
+    REFUSED = "refused", "不予公开"
+
+
 # Statuses after which the citizen may evaluate, and after which no follow-up is taken.
 EVALUABLE_STATUSES = (Status.REPLIED, Status.CLOSED)
 FINAL_STATUSES = (Status.CLOSED, Status.NOT_ACCEPTED)
 
 
+class Leader(models.Model):
+    """A leader of a portal's bureau to whom citizens can write (领导留言板)."""
+
+    portal = models.ForeignKey(
+        "portal_sites.Portal",
+        on_delete=models.CASCADE,
+        related_name="leaders",
+        verbose_name="门户网站",
+    )
+    name = models.CharField("姓名", max_length=32)
+    title = models.CharField("职务", max_length=64)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="照片",
+    )
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    active = models.BooleanField("在留言板显示", default=True)
+
+    class Meta:
+        verbose_name = "领导"
+        verbose_name_plural = "领导"
+        ordering = ["portal", "sort_order", "id"]
+
+    def __str__(self):
+        return f"{self.title} {self.name}"
+
+
+class SuggestionDomain(models.Model):
+    """A domain (领域) of people's suggestions; the list is kept by administrators."""
+
+    name = models.CharField("领域", max_length=32, unique=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    active = models.BooleanField("启用", default=True)
+
+    panels = [FieldPanel("name"), FieldPanel("sort_order"), FieldPanel("active")]
+
+    class Meta:
+        verbose_name = "建议领域"
+        verbose_name_plural = "建议领域"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class SuggestionCampaign(models.Model):
+    """A themed call for suggestions (主题征集): open from its start date to its end date
+    inclusive, so it closes itself; nobody has to switch it off."""
+
+    portal = models.ForeignKey(
+        "portal_sites.Portal",
+        on_delete=models.CASCADE,
+        related_name="suggestion_campaigns",
+        verbose_name="门户网站",
+    )
+    title = models.CharField("征集主题", max_length=100)
+    intro = RichTextField("征集说明", blank=True)
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("截止日期")
+
+    class Meta:
+        verbose_name = "主题征集"
+        verbose_name_plural = "主题征集"
+        ordering = ["-start_date", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "截止日期不能早于开始日期。"})
+
+    def is_open(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.start_date <= today <= self.end_date
+
+    def state_label(self, today=None) -> str:
+        today = today or timezone.localdate()
+        if today < self.start_date:
+            return "未开始"
+        return "征集中" if today <= self.end_date else "已结束"
+
+
 class Submission(models.Model):
-    """One petition (网上信访 or 平陆运河绿色通道) as the citizen sent it."""
+    """One submission as the citizen sent it: a petition (网上信访 or 平陆运河绿色通道), a message
+    to a leader or a people's suggestion (``kind``)."""
 
     reference = models.UUIDField("编号", default=uuid.uuid4, unique=True, editable=False)
     portal = models.ForeignKey(
@@ -66,6 +176,9 @@ class Submission(models.Model):
         on_delete=models.PROTECT,
         related_name="submissions",
         verbose_name="门户网站",
+    )
+    kind = models.CharField(
+        "类别", max_length=16, choices=Kind, default=Kind.PETITION, db_index=True
     )
     channel = models.CharField("渠道", max_length=16, choices=Channel, default=Channel.ONLINE)
     source = models.CharField("来源", max_length=8, choices=Source, default=Source.PORTAL)
@@ -77,6 +190,48 @@ class Submission(models.Model):
     region_name = models.CharField("发生地", max_length=64)
     address = models.CharField("详细地点", max_length=200, blank=True)
     respondent = models.CharField("被反映对象", max_length=200, blank=True)
+    leader = models.ForeignKey(
+        Leader,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        verbose_name="留言对象",
+    )
+    domain = models.ForeignKey(
+        SuggestionDomain,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestions",
+        verbose_name="建议领域",
+    )
+    campaign = models.ForeignKey(
+        SuggestionCampaign,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestions",
+        verbose_name="主题征集",
+    )
+    # The writer's choice (leader messages): False means never on the public board.
+    publish_consent = models.BooleanField("同意公开", default=False)
+    publication = models.CharField(
+        "公开审核",
+        max_length=12,
+        choices=Publication,
+        default=Publication.NOT_APPLICABLE,
+        blank=True,
+    )
+    publication_decided_at = models.DateTimeField("公开审核时间", null=True, blank=True)
+    publication_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="公开审核人",
+    )
 
     name = crypto.EncryptedTextField("姓名")
     id_number = crypto.EncryptedTextField("身份证号")
@@ -121,6 +276,11 @@ class Submission(models.Model):
     @property
     def masked_name(self) -> str:
         return crypto.mask_name(self.name)
+
+    @property
+    def public_name(self) -> str:
+        """The writer on the public board: family name and one star (张*), whatever the length."""
+        return (self.name[:1] + "*") if self.name else "匿*"
 
     @property
     def masked_id_number(self) -> str:

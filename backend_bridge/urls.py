@@ -11,6 +11,11 @@ urlpatterns = [
     path("xf/", views.petition, name="petition"),
     path("plyh/", views.canal_petition, name="canal_petition"),
     path("xf/ok/", views.accepted, name="accepted"),
+    path("ldly/", views.board_page, name="board"),
+    path("ldly/xx/", views.message_page, name="message"),
+    path("rmjy/", views.suggestions_page, name="suggestions"),
+    path("rmjy/jy/", views.suggestion_page, name="suggestion"),
+    path("rmjy/zt/<int:pk>/", views.campaign_page, name="campaign"),
     path("cx/", views.lookup_page, name="lookup"),
     path("cx/jg/", views.case, name="case"),
 ]

@@ -1,18 +1,27 @@
-"""Portal pages of 互动交流 under /hdjl/: petition, 平陆运河 green channel, lookup and evaluation.
+"""Portal pages of 互动交流 under /hdjl/: petition, 平陆运河 green channel, the leader message
+board (ldly/), people's suggestions and campaigns (rmjy/), lookup and evaluation.
 
 Thin: each view hands the input to a service and re-renders the form with the citizen's input and
 the service's field errors (never a 500). Pages carry personal data, so they are never cached.
 """
 
-from django.http import HttpResponseNotFound
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotFound
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .forms import EvaluationForm, FollowUpForm, LookupForm, PetitionForm
+from .forms import (
+    EvaluationForm,
+    FollowUpForm,
+    LeaderMessageForm,
+    LookupForm,
+    PetitionForm,
+    SuggestionForm,
+)
 from .models import Channel, Source
-from .services import citizen
+from .services import board, citizen, suggestions
 from .services.errors import BridgeError, LookupFailed
 from .services.lookup import lookup, view_for_token
 from .services.submission import PetitionInput, submit_petition
@@ -158,3 +167,126 @@ def case(request):
                 form.apply(error)
         return render(request, template, _case_context(view, follow_up_form=form), status=400)
     return render(request, template, _case_context(view), status=400)
+
+
+def _remember_accepted(request, accepted) -> None:
+    request.session[ACCEPTED_KEY] = {
+        "query_code": accepted.query_code,
+        "title": accepted.submission.title,
+        "duplicate": accepted.submission.is_duplicate_suspect,
+        "kind": accepted.submission.kind,
+    }
+
+
+# --- 领导留言板 ---------------------------------------------------------------------------------
+
+
+@never_cache
+def board_page(request):
+    portal = portal_for_request(request)
+    if portal is None:
+        return HttpResponseNotFound("找不到对应的门户网站")
+    page = Paginator(board.published_messages(portal), 10).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "backend_bridge/board.html",
+        {"leaders": board.leaders_for(portal), "page": page},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def message_page(request):
+    portal = portal_for_request(request)
+    if portal is None:
+        return HttpResponseNotFound("找不到对应的门户网站")
+    template = "backend_bridge/message.html"
+    leaders = list(board.leaders_for(portal))
+    if request.method != "POST":
+        form = LeaderMessageForm(leaders=leaders, initial={"leader": request.GET.get("leader")})
+        return render(request, template, {"form": form, "leaders": leaders})
+    form = LeaderMessageForm(request.POST, leaders=leaders)
+    if not form.is_valid():
+        return render(request, template, {"form": form, "leaders": leaders}, status=400)
+    data = board.MessageInput(
+        **{
+            key: form.cleaned_data.get(key) or ""
+            for key in ("leader", "title", "content", "name", "phone", "id_number", "sms_code")
+        },
+        publish=not form.cleaned_data.get("keep_private"),
+    )
+    try:
+        accepted = board.submit_message(portal, data, source=Source.PORTAL)
+    except BridgeError as error:
+        form.apply(error)
+        return render(request, template, {"form": form, "leaders": leaders}, status=error.status)
+    _remember_accepted(request, accepted)
+    return redirect("backend_bridge:accepted")
+
+
+# --- 人民建议征集 -------------------------------------------------------------------------------
+
+
+@never_cache
+def suggestions_page(request):
+    portal = portal_for_request(request)
+    if portal is None:
+        return HttpResponseNotFound("找不到对应的门户网站")
+    return render(
+        request,
+        "backend_bridge/suggestions.html",
+        {
+            "campaigns": suggestions.campaigns_for(portal),
+            "open_ids": set(suggestions.open_campaigns(portal).values_list("pk", flat=True)),
+            "domains": suggestions.active_domains(),
+        },
+    )
+
+
+@never_cache
+def campaign_page(request, pk: int):
+    portal = portal_for_request(request)
+    campaign = portal and suggestions.campaigns_for(portal).filter(pk=pk).first()
+    if not campaign:
+        raise Http404("找不到该主题征集")
+    return render(
+        request,
+        "backend_bridge/campaign.html",
+        {"campaign": campaign, "is_open": campaign.is_open()},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def suggestion_page(request):
+    portal = portal_for_request(request)
+    if portal is None:
+        return HttpResponseNotFound("找不到对应的门户网站")
+    template = "backend_bridge/suggestion.html"
+    domains = list(suggestions.active_domains())
+    if request.method != "POST":
+        form = SuggestionForm(
+            domains=domains,
+            campaigns=suggestions.open_campaigns(portal),
+            initial={"campaign": request.GET.get("campaign")},
+        )
+        return render(request, template, {"form": form})
+    # Every campaign of the portal is a valid choice here: the service explains a closed one.
+    form = SuggestionForm(
+        request.POST, domains=domains, campaigns=suggestions.campaigns_for(portal)
+    )
+    if not form.is_valid():
+        return render(request, template, {"form": form}, status=400)
+    data = suggestions.SuggestionInput(
+        **{
+            key: form.cleaned_data.get(key) or ""
+            for key in suggestions.SuggestionInput.__dataclass_fields__
+        }
+    )
+    try:
+        accepted = suggestions.submit_suggestion(portal, data, source=Source.PORTAL)
+    except BridgeError as error:
+        form.apply(error)
+        return render(request, template, {"form": form}, status=error.status)
+    _remember_accepted(request, accepted)
+    return redirect("backend_bridge:accepted")

@@ -36,6 +36,11 @@ def _portal_roles(user) -> dict[int, set[str]]:
     return roles
 
 
+def portal_ids_for(user) -> list[int]:
+    """Ids of the portals the user is staff of (by their portal groups)."""
+    return list(_portal_roles(user))
+
+
 def submissions_for(user) -> QuerySet[Submission]:
     queryset = Submission.objects.select_related("portal")
     if user.is_superuser:

@@ -125,6 +125,21 @@ def submit_payload(submission: Submission) -> dict:
     return {
         "reference": str(submission.reference),
         "portal": {"code": submission.portal.code, "name": submission.portal.name},
+        "kind": submission.kind,
+        "leader": {
+            "id": submission.leader.pk,
+            "name": submission.leader.name,
+            "title": submission.leader.title,
+        }
+        if submission.leader
+        else None,
+        "domain": {"id": submission.domain.pk, "name": submission.domain.name}
+        if submission.domain
+        else None,
+        "campaign": {"id": submission.campaign.pk, "title": submission.campaign.title}
+        if submission.campaign
+        else None,
+        "publish_consent": submission.publish_consent,
         "channel": submission.channel,
         "source": submission.source,
         "priority": submission.priority,

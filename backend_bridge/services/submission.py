@@ -1,4 +1,5 @@
-"""Accepting a petition (网上信访 or the 平陆运河 green channel).
+"""Accepting a petition (网上信访 or the 平陆运河 green channel), and the storing step that
+messages to leaders and suggestions (``services.board``, ``services.suggestions``) share.
 
 Everything is checked before anything is stored (fields, ID number, phone, attachments by content,
 then the SMS code); then the submission, its attachments, its first timeline entry and its outbox
@@ -149,10 +150,44 @@ def clean_fields(data: PetitionInput) -> dict:
     return cleaned
 
 
-def find_duplicate(id_index: str, content: str, now) -> Submission | None:
-    """An earlier submission of the same person with near-identical text, in a short interval."""
+def clean_writer_and_text(data, *, content_label: str) -> tuple[dict, dict[str, list[str]]]:
+    """Title, content and the writer (name, phone, optional ID number) of a leader message or a
+    suggestion: (cleaned fields, field errors). The ID number is optional there: real name is
+    the name plus a phone verified by SMS; when given, the ID number is checked like a petition's
+    and becomes a second factor for lookup."""
+    from backend_bridge.idcard import validate_id_number, validate_mobile
+
+    errors: dict[str, list[str]] = {}
+    cleaned = {key: _clean_text(getattr(data, key, "")) for key in ("title", "content", "name")}
+    required = {"title": "标题", "content": content_label, "name": "姓名"}
+    for key, label in required.items():
+        if not cleaned[key]:
+            errors.setdefault(key, []).append(f"请填写{label}。")
+    for key in ("title", "content", "name"):
+        if len(cleaned[key]) > LIMITS[key]:
+            errors.setdefault(key, []).append(f"不能超过 {LIMITS[key]} 个字。")
+    if cleaned["content"] and len(cleaned["content"]) < 10:
+        errors.setdefault("content", []).append("请把内容写清楚，至少 10 个字。")
+    cleaned["id_number"] = ""
+    if _clean_text(getattr(data, "id_number", "")):
+        try:
+            cleaned["id_number"] = validate_id_number(data.id_number)
+        except ValidationError as exc:
+            errors["id_number"] = list(exc.messages)
+    try:
+        cleaned["phone"] = validate_mobile(getattr(data, "phone", ""))
+    except ValidationError as exc:
+        errors["phone"] = list(exc.messages)
+    return cleaned, errors
+
+
+def find_duplicate(index: str, content: str, now, *, by: str = "id_index") -> Submission | None:
+    """An earlier submission of the same person (by ID number, or by phone when there is no ID
+    number) with near-identical text, in a short interval."""
+    if not index:
+        return None
     recent = Submission.objects.filter(
-        id_index=id_index, created_at__gte=now - DUPLICATE_WINDOW
+        **{by: index}, created_at__gte=now - DUPLICATE_WINDOW
     ).order_by("created_at")[:20]
     for earlier in recent:
         ratio = difflib.SequenceMatcher(None, earlier.content, content, autojunk=False).ratio()
@@ -177,35 +212,66 @@ def submit_petition(
     # The code is consumed only once everything else is right, so a typo elsewhere does not cost
     # the citizen a new SMS.
     phone_service.check_code(cleaned["phone"], phone_service.SUBMIT, data.sms_code)
-
-    screening = screen(
-        "\n".join([cleaned["title"], cleaned["content"], cleaned["respondent"]]), portal.code
+    return store_submission(
+        portal,
+        {
+            "channel": channel,
+            "priority": Priority.HIGH if channel == Channel.PINGLU_CANAL else Priority.NORMAL,
+            "petition_type": cleaned["petition_type"],
+            "title": cleaned["title"],
+            "content": cleaned["content"],
+            "region_code": cleaned["region_code"],
+            "region_name": REGIONS[cleaned["region_code"]] + cleaned["county"],
+            "address": cleaned["address"],
+            "respondent": cleaned["respondent"],
+        },
+        name=cleaned["name"],
+        id_number=cleaned["id_number"],
+        phone=cleaned["phone"],
+        source=source,
+        files=files,
+        screen_text="\n".join([cleaned["title"], cleaned["content"], cleaned["respondent"]]),
+        first_note="信访事项已提交，等待受理。",
     )
+
+
+def store_submission(
+    portal,
+    fields: dict,
+    *,
+    name: str,
+    id_number: str,
+    phone: str,
+    source: str,
+    screen_text: str,
+    first_note: str,
+    files=(),
+) -> Accepted:
+    """Screen, encrypt and store an already validated submission of any kind, with its
+    attachments, first timeline entry and outbox item, in one transaction."""
+    screening = screen(screen_text, portal.code)
     now = timezone.now()
-    id_index = crypto.blind_index(cleaned["id_number"], "id_number")
+    id_index = crypto.blind_index(id_number, "id_number") if id_number else ""
+    phone_index = crypto.blind_index(phone, "phone")
+    if id_index:
+        duplicate = find_duplicate(id_index, fields["content"], now)
+    else:
+        duplicate = find_duplicate(phone_index, fields["content"], now, by="phone_index")
     query_code = new_query_code()
     with transaction.atomic():
         submission = Submission.objects.create(
             portal=portal,
-            channel=channel,
             source=source,
-            priority=Priority.HIGH if channel == Channel.PINGLU_CANAL else Priority.NORMAL,
-            petition_type=cleaned["petition_type"],
-            title=cleaned["title"],
-            content=cleaned["content"],
-            region_code=cleaned["region_code"],
-            region_name=REGIONS[cleaned["region_code"]] + cleaned["county"],
-            address=cleaned["address"],
-            respondent=cleaned["respondent"],
-            name=cleaned["name"],
-            id_number=cleaned["id_number"],
-            phone=cleaned["phone"],
+            **fields,
+            name=name,
+            id_number=id_number,
+            phone=phone,
             id_index=id_index,
-            phone_index=crypto.blind_index(cleaned["phone"], "phone"),
+            phone_index=phone_index,
             query_code_index=query_code_index(query_code),
             needs_moderation=screening.needs_moderation,
             sensitive_hits=screening.hits,
-            duplicate_of=find_duplicate(id_index, cleaned["content"], now),
+            duplicate_of=duplicate,
             created_at=now,
         )
         for checked in files:
@@ -224,7 +290,7 @@ def submit_petition(
         StatusEvent.objects.create(
             submission=submission,
             status=submission.status,
-            note="信访事项已提交，等待受理。",
+            note=first_note,
             occurred_at=now,
             origin=StatusEvent.Origin.PORTAL,
         )

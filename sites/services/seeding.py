@@ -270,6 +270,9 @@ def seed_portals(
         ensure_columns(portal, demo, report)
     if dictionaries:
         seed_sensitive_words()
+    from backend_bridge.services.seeding import seed_board_and_suggestions
+
+    seed_board_and_suggestions(Portal.objects.all(), demo=demo)
     if create_admin:
         ensure_admin(report)
     return report
