@@ -43,6 +43,14 @@ class Source(models.TextChoices):
     API = "api", "接口"
 
 
+class IdentityCheck(models.TextChoices):
+    """The outcome of the real-name check of name + ID number (services.identity)."""
+
+    NOT_GIVEN = "", "未提供身份证号"
+    VERIFIED = "verified", "已核验"
+    UNAVAILABLE = "unavailable", "核验服务不可用，待人工核验"
+
+
 class Priority(models.TextChoices):
     NORMAL = "normal", "普通"
     HIGH = "high", "优先"
@@ -239,6 +247,13 @@ class Submission(models.Model):
     id_index = models.CharField("身份证号索引", max_length=64, db_index=True, editable=False)
     phone_index = models.CharField("手机号索引", max_length=64, db_index=True, editable=False)
     query_code_index = models.CharField("查询码索引", max_length=64, unique=True, editable=False)
+    identity_check = models.CharField(
+        "实名核验",
+        max_length=16,
+        blank=True,
+        default="",
+        choices=IdentityCheck,
+    )
 
     status = models.CharField("状态", max_length=16, choices=Status, default=Status.SUBMITTED)
     case_number = models.CharField("信访件编号", max_length=64, blank=True, db_index=True)

@@ -27,6 +27,7 @@ from backend_bridge.models import (
 
 from . import phone as phone_service
 from .errors import InvalidInput, NotAllowed
+from .identity import verify_identity
 from .submission import Accepted, clean_writer_and_text, store_submission
 
 # Roles of a portal's groups that may approve or refuse publication (besides superusers).
@@ -82,6 +83,7 @@ def submit_message(portal, data: MessageInput, *, source: str = Source.PORTAL) -
         errors["leader"] = ["请选择留言对象。"]
     if errors:
         raise InvalidInput(errors)
+    identity = verify_identity(cleaned["name"], cleaned["id_number"])
     phone_service.check_code(cleaned["phone"], phone_service.SUBMIT, data.sms_code)
     consent = bool(data.publish)
     return store_submission(
@@ -103,6 +105,7 @@ def submit_message(portal, data: MessageInput, *, source: str = Source.PORTAL) -
         source=source,
         screen_text="\n".join([cleaned["title"], cleaned["content"]]),
         first_note=f"留言已提交给{leader.title}{leader.name}，等待办理。",
+        identity_check=identity,
     )
 
 

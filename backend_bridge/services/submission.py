@@ -34,6 +34,7 @@ from backend_bridge.models import (
 from . import phone as phone_service
 from .attachments import check_files
 from .errors import InvalidInput
+from .identity import verify_identity
 from .screening import screen
 
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
@@ -209,6 +210,7 @@ def submit_petition(
     """
     cleaned = clean_fields(data)
     files = check_files(data.files)
+    identity = verify_identity(cleaned["name"], cleaned["id_number"])
     # The code is consumed only once everything else is right, so a typo elsewhere does not cost
     # the citizen a new SMS.
     phone_service.check_code(cleaned["phone"], phone_service.SUBMIT, data.sms_code)
@@ -232,6 +234,7 @@ def submit_petition(
         files=files,
         screen_text="\n".join([cleaned["title"], cleaned["content"], cleaned["respondent"]]),
         first_note="信访事项已提交，等待受理。",
+        identity_check=identity,
     )
 
 
@@ -246,6 +249,7 @@ def store_submission(
     screen_text: str,
     first_note: str,
     files=(),
+    identity_check: str = "",
 ) -> Accepted:
     """Screen, encrypt and store an already validated submission of any kind, with its
     attachments, first timeline entry and outbox item, in one transaction."""
@@ -269,6 +273,7 @@ def store_submission(
             id_index=id_index,
             phone_index=phone_index,
             query_code_index=query_code_index(query_code),
+            identity_check=identity_check,
             needs_moderation=screening.needs_moderation,
             sensitive_hits=screening.hits,
             duplicate_of=duplicate,

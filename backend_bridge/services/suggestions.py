@@ -24,6 +24,7 @@ from backend_bridge.models import (
 
 from . import phone as phone_service
 from .errors import InvalidInput, NotAllowed
+from .identity import verify_identity
 from .submission import Accepted, clean_writer_and_text, store_submission
 
 DEFAULT_DOMAINS = ("经济发展", "民生保障", "社会治理", "生态环境", "文化教育", "其他")
@@ -99,6 +100,7 @@ def submit_suggestion(
                 field_errors={"campaign": [refusal]},
                 details={"campaign": campaign.pk},
             )
+    identity = verify_identity(cleaned["name"], cleaned["id_number"])
     phone_service.check_code(cleaned["phone"], phone_service.SUBMIT, data.sms_code)
     topic = f"（{campaign.title}）" if campaign else ""
     return store_submission(
@@ -119,6 +121,7 @@ def submit_suggestion(
         source=source,
         screen_text="\n".join([cleaned["title"], cleaned["content"]]),
         first_note=f"建议已提交{topic}，等待办理。",
+        identity_check=identity,
     )
 
 
