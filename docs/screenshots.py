@@ -80,6 +80,8 @@ def main():
             page.screenshot(path=IMG / "portal-phone-care.png")
             page.goto(base + "/hdjl/xf/")
             page.screenshot(path=IMG / "bridge-petition-phone.png", full_page=True)
+            page.goto(base + "/hdjl/ldly/")
+            page.screenshot(path=IMG / "bridge-board-phone.png", full_page=True)
             phone.close()
             desktop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
             page = desktop.new_page()
