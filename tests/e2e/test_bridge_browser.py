@@ -91,7 +91,14 @@ def test_the_petition_form_fits_a_phone_in_care_mode(phone, portal_content):
 
 
 def test_interaction_pages_are_accessible_on_a_phone(phone, portal_content):
-    for path in ("/hdjl/", "/hdjl/ldly/", "/hdjl/ldly/xx/", "/hdjl/rmjy/", "/hdjl/rmjy/jy/", "/hdjl/cx/"):
+    for path in (
+        "/hdjl/",
+        "/hdjl/ldly/",
+        "/hdjl/ldly/xx/",
+        "/hdjl/rmjy/",
+        "/hdjl/rmjy/jy/",
+        "/hdjl/cx/",
+    ):
         response = phone.goto(portal_content("liuzhou", path))
         assert response.status == 200, path
         assert run_axe(phone) == [], path
