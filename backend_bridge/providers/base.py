@@ -10,6 +10,7 @@ unexpected exception type to the caller.
 from __future__ import annotations
 
 import http.client
+import json
 import ssl
 import urllib.error
 import urllib.request
@@ -43,6 +44,21 @@ class HttpResponse:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+
+
+def json_object(response: HttpResponse, service: str) -> dict:
+    """The response body as a JSON object, or a ProviderError that says what came instead."""
+    try:
+        data = json.loads(response.body)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise ProviderError(
+            f"{service}: HTTP {response.status} with a body that is not a JSON object",
+            status=response.status,
+            retryable=response.status >= 500,
+        )
+    return data
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

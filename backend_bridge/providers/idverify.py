@@ -28,7 +28,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from backend_bridge.idcard import validate_id_number
 
-from .base import ProviderError, http_request
+from .base import ProviderError, http_request, json_object
 
 logger = logging.getLogger(__name__)
 
@@ -179,16 +179,7 @@ class HttpIdVerifier(BaseIdVerifier):
             timeout=self.timeout,
             service="id-verify",
         )
-        try:
-            data = json.loads(response.body)
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            raise ProviderError(
-                f"id-verify: HTTP {response.status} with a body that is not a JSON object",
-                status=response.status,
-                retryable=response.status >= 500,
-            )
+        data = json_object(response, "id-verify")
         code = str(data.get("code", ""))
         if response.status == 200 and code == "OK":
             result = data.get("result")

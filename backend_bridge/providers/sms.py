@@ -28,7 +28,7 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import ProviderError, http_request
+from .base import ProviderError, http_request, json_object
 
 logger = logging.getLogger(__name__)
 
@@ -203,16 +203,7 @@ class AliyunSmsProvider(BaseSmsProvider):
             timeout=self.timeout,
             service="aliyun-sms",
         )
-        try:
-            data = json.loads(response.body)
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            raise ProviderError(
-                f"aliyun-sms: HTTP {response.status} with a body that is not JSON",
-                status=response.status,
-                retryable=response.status >= 500,
-            )
+        data = json_object(response, "aliyun-sms")
         code = str(data.get("Code", ""))
         if response.status == 200 and code == "OK":
             return SendResult(self.name, phone, str(data.get("BizId", "")), data)
