@@ -55,11 +55,12 @@ def environment(extra: dict) -> dict:
     return env
 
 
-def prepare(env: dict) -> None:
-    """A seeded database, collected static files, and a static copy of the article page."""
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir(parents=True)
+def demo_database(out: Path, env: dict) -> list[str]:
+    """A fresh folder with a migrated, demo-seeded database and collected static files, as
+    `env` points to them; returns the manage.py command prefix."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
     manage = [PY, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run(
@@ -70,6 +71,12 @@ def prepare(env: dict) -> None:
         stdout=subprocess.DEVNULL,
     )
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    return manage
+
+
+def prepare(env: dict) -> None:
+    """A seeded database, collected static files, and a static copy of the article page."""
+    demo_database(OUT, env)
     render = (
         "from django.test import Client; import sys;"
         f"r = Client().get('{ARTICLE}', HTTP_HOST='{HOST}'); assert r.status_code == 200, r.status_code;"

@@ -37,23 +37,11 @@ get_image_model().objects.create(title="平陆运河施工现场", collection=po
 
 
 def main():
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir(parents=True)
     IMG.mkdir(exist_ok=True)
     env = bench.environment(
         {"DATABASE_URL": f"sqlite:///{OUT / 'docs.sqlite3'}", "STATIC_ROOT": str(OUT / "static")}
     )
-    manage = [bench.PY, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
-    subprocess.run(
-        [*manage, "seed_portals", "--demo", "--no-admin"],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    manage = bench.demo_database(OUT, env)
     password = secrets.token_urlsafe(16)
     create = (
         "from django.contrib.auth import get_user_model;"

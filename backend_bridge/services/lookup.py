@@ -71,6 +71,16 @@ def _locked(code: str, ip: str) -> int:
     return 0
 
 
+def _refuse_if_locked(code: str, ip: str | None) -> None:
+    retry_after = _locked(code, ip)
+    if retry_after:
+        raise LockedOut(
+            "locked",
+            f"验证失败次数过多，请{_minutes(retry_after)}分钟后再试。",
+            details={"retry_after": retry_after},
+        )
+
+
 def _minutes(seconds: int) -> int:
     return max(1, (seconds + 59) // 60)
 
@@ -91,13 +101,7 @@ def lookup(
         errors["id_tail"] = ["请填写身份证号码的后6位。"]
     if errors:
         raise InvalidInput(errors)
-    retry_after = _locked(code, ip)
-    if retry_after:
-        raise LockedOut(
-            "locked",
-            f"验证失败次数过多，请{_minutes(retry_after)}分钟后再试。",
-            details={"retry_after": retry_after},
-        )
+    _refuse_if_locked(code, ip)
 
     submission = (
         Submission.objects.select_related("portal")
@@ -126,13 +130,7 @@ def lookup(
     if not ok:
         FAILS_PER_CODE.hit(code)
         FAILS_PER_IP.hit(ip or "-")
-        retry_after = _locked(code, ip)
-        if retry_after:
-            raise LockedOut(
-                "locked",
-                f"验证失败次数过多，请{_minutes(retry_after)}分钟后再试。",
-                details={"retry_after": retry_after},
-            )
+        _refuse_if_locked(code, ip)
         left = FAILS_PER_CODE.limit - FAILS_PER_CODE.peek(code).count
         raise LookupFailed(
             "lookup_failed",

@@ -52,19 +52,21 @@ def corner_pixel(variant):
     return picture.getpixel((picture.width - 60, picture.height - 60))
 
 
+def white_logo_watermark(portal) -> PortalSettings:
+    """Give the portal an opaque white logo as its watermark; return its footer settings."""
+    logo = make_image(
+        "标志", portal.collection, size=(400, 200), color=(255, 255, 255, 255), mode="RGBA"
+    )
+    footer = PortalSettings.for_site(portal.site)
+    footer.watermark, footer.watermark_opacity = logo, 1.0
+    footer.save()
+    return footer
+
+
 def test_each_portal_watermarks_its_own_images_only(portals):
     from media_pipeline.services import variant
 
-    logo = make_image(
-        "标志",
-        portals["nanning"].collection,
-        size=(400, 200),
-        color=(255, 255, 255, 255),
-        mode="RGBA",
-    )
-    footer = PortalSettings.for_site(portals["nanning"].site)
-    footer.watermark, footer.watermark_opacity = logo, 1.0
-    footer.save()
+    white_logo_watermark(portals["nanning"])
     nanning = variant(
         make_image("南宁照片", portals["nanning"].collection, color=(0, 0, 0)),
         "portal_article",
@@ -93,16 +95,7 @@ def test_each_portal_watermarks_its_own_images_only(portals):
 def test_removing_the_watermark_takes_effect_at_once(portals):
     from media_pipeline.services import variant
 
-    logo = make_image(
-        "标志2",
-        portals["nanning"].collection,
-        size=(400, 200),
-        color=(255, 255, 255, 255),
-        mode="RGBA",
-    )
-    footer = PortalSettings.for_site(portals["nanning"].site)
-    footer.watermark, footer.watermark_opacity = logo, 1.0
-    footer.save()
+    footer = white_logo_watermark(portals["nanning"])
     image = make_image("南宁照片2", portals["nanning"].collection, color=(0, 0, 0))
     assert sum(corner_pixel(variant(image, "portal_article", fmt="jpeg"))) > 600
     footer.watermark = None
