@@ -1,5 +1,6 @@
 """Page types of the portals: home, column (栏目), article, topic (专题专栏), and cross-portal sharing."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -9,23 +10,51 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Page
 from wagtail.search import index
 
+from channels.panels import CHANNEL_MODES, channel_panel
 from cms.blocks import BodyBlock
 from cms.search import segment
 from cms.text import stream_text
 from cms.workflow import ReviewStepTask  # noqa: F401 - a model of this app
+from sensitive_words import gate
+from sensitive_words.admin_forms import GatedPageForm, SensitiveGatePanel
 
 IMAGE_MODEL = "wagtailimages.Image"
 
 
+class ChannelChoiceMixin(models.Model):
+    """Which channels a page goes to beyond the portal (the “发布渠道” panel)."""
+
+    channel_mode = models.CharField(
+        "发布渠道", max_length=16, choices=CHANNEL_MODES, default="default"
+    )
+    channel_targets = ParentalManyToManyField(
+        "channels.ChannelTarget", verbose_name="所选渠道", blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
 class PortalPageMixin:
-    """What every page type offers search and templates."""
+    """What every page type offers search and templates, and the publication gate under it all.
+
+    Whatever makes a portal page live (三审 completion, direct publication, scheduled publishing,
+    revert, copy with publication) ends in ``save()`` with a new live revision, where the
+    sensitive-words gate refuses content that may not be published (``sensitive_words.gate``).
+    """
+
+    base_form_class = GatedPageForm
+
+    def save(self, *args, **kwargs):
+        gate.check_going_live(self, kwargs.get("update_fields"))
+        return super().save(*args, **kwargs)
 
     def plain_text(self) -> str:
         return " ".join(
@@ -71,7 +100,9 @@ class HomePage(PortalPageMixin, Page):
     banner_alt = models.CharField("横幅替代文本", max_length=200, blank=True)
     latest_count = models.PositiveSmallIntegerField("每栏目显示条数", default=6)
 
-    content_panels = Page.content_panels + [
+    content_panels = [
+        SensitiveGatePanel(),
+        *Page.content_panels,
         FieldPanel("intro"),
         MultiFieldPanel([FieldPanel("banner"), FieldPanel("banner_alt")], heading="横幅"),
         FieldPanel("latest_count"),
@@ -125,7 +156,9 @@ class ColumnPage(RoutablePageMixin, PortalPageMixin, Page):
         help_text="超过该天数未更新的栏目会在网站检查中标为“不更新栏目”",
     )
 
-    content_panels = Page.content_panels + [
+    content_panels = [
+        SensitiveGatePanel(),
+        *Page.content_panels,
         FieldPanel("intro"),
         FieldPanel("page_size"),
         FieldPanel("update_cycle_days"),
@@ -139,14 +172,14 @@ class ColumnPage(RoutablePageMixin, PortalPageMixin, Page):
         verbose_name = "栏目"
 
     def articles(self):
-        """Live articles of this column (children) and those shared into it, newest first."""
+        """Live articles of this column (children) and those pushed into it and accepted by this
+        portal's reviewers (接收审核), newest first."""
         own = Q(path__startswith=self.path, depth=self.depth + 1)
-        shared = Q(shares__column=self)
+        shared = Q(pk__in=ArticleShare.objects.accepted().filter(column=self).values("article_id"))
         return (
             ArticlePage.objects.live()
             .public()
             .filter(own | shared)
-            .distinct()
             .select_related("cover_image")
             .order_by("-publish_date", "-pk")
         )
@@ -165,13 +198,15 @@ class ColumnPage(RoutablePageMixin, PortalPageMixin, Page):
 
     @path("shared/<int:article_id>/", name="shared_article")
     def shared_article(self, request, article_id):
+        accepted = ArticleShare.objects.accepted().filter(column=self, article_id=article_id)
         article = get_object_or_404(
-            ArticlePage.objects.live().public().filter(shares__column=self), pk=article_id
+            ArticlePage.objects.live().public().filter(pk__in=accepted.values("article_id")),
+            pk=article_id,
         )
         return article.serve_in_column(request, self)
 
 
-class ArticlePage(PortalPageMixin, Page):
+class ArticlePage(PortalPageMixin, Page, ChannelChoiceMixin):  # noqa: DJ008 - Page.__str__
     """An article: title, subtitle, source, author, publish time, cover image and a StreamField body."""
 
     subtitle = models.CharField("副标题", max_length=255, blank=True)
@@ -190,7 +225,9 @@ class ArticlePage(PortalPageMixin, Page):
     cover_alt = models.CharField("封面替代文本", max_length=200, blank=True)
     body = StreamField(BodyBlock(), verbose_name="正文", blank=True)
 
-    content_panels = Page.content_panels + [
+    content_panels = [
+        SensitiveGatePanel(),
+        *Page.content_panels,
         FieldPanel("subtitle"),
         MultiFieldPanel(
             [FieldPanel("source"), FieldPanel("author"), FieldPanel("publish_date")],
@@ -199,7 +236,7 @@ class ArticlePage(PortalPageMixin, Page):
         FieldPanel("summary"),
         MultiFieldPanel([FieldPanel("cover_image"), FieldPanel("cover_alt")], heading="封面"),
         FieldPanel("body"),
-        InlinePanel("shares", label="推送到其他网站栏目", heading="共享（推送）"),
+        channel_panel(),
     ]
     search_fields = (
         Page.search_fields + SEGMENTED_SEARCH_FIELDS + [index.FilterField("publish_date")]
@@ -237,25 +274,71 @@ class ArticlePage(PortalPageMixin, Page):
         return TemplateResponse(request, self.get_template(request), context)
 
 
-class ArticleShare(Orderable):
-    """An article pushed (推送/共享) to a column of another portal: shown there, not copied."""
+class ArticleShareQuerySet(models.QuerySet):
+    def accepted(self):
+        """The pushes that the receiving portal shows."""
+        return self.filter(status=ArticleShare.Status.ACCEPTED)
 
-    article = ParentalKey(ArticlePage, related_name="shares", on_delete=models.CASCADE)
+
+class ArticleShare(models.Model):
+    """An article pushed (推送) to a column of another portal: shown there, not copied, once a
+    reviewer of that portal has accepted it (接收审核).
+
+    A push is an action with its own row, not part of the article's content: it is kept out of the
+    article's revisions, so that publishing a revision never overwrites the receiving portal's
+    decision. The screens and rules live in ``cms.sharing``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待接收"
+        ACCEPTED = "accepted", "已接收"
+        DECLINED = "declined", "已拒绝"
+
+    article = models.ForeignKey(
+        ArticlePage, verbose_name="文章", on_delete=models.CASCADE, related_name="shares"
+    )
     column = models.ForeignKey(
         ColumnPage,
         verbose_name="目标栏目",
         on_delete=models.CASCADE,
         related_name="shared_articles",
     )
+    status = models.CharField(
+        "状态", max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="推送人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField("推送时间", default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decline_reason = models.TextField("拒绝理由", blank=True)
 
-    panels = [PageChooserPanel("column", "cms.ColumnPage")]
+    objects = ArticleShareQuerySet.as_manager()
 
-    class Meta(Orderable.Meta):
-        verbose_name = "共享栏目"
+    class Meta:
+        verbose_name = "文章推送"
+        verbose_name_plural = "文章推送"
         unique_together = [("article", "column")]
+        indexes = [models.Index(fields=["column", "status"], name="cms_share_column_status")]
+
+    def __str__(self):
+        return f"{self.article.title} → {self.column.title}"
 
 
-class TopicPage(PortalPageMixin, Page):
+class TopicPage(PortalPageMixin, Page, ChannelChoiceMixin):  # noqa: DJ008 - Page.__str__
     """A topic or special column (专题专栏) with its own banner; its child columns are its sections."""
 
     intro = models.TextField("专题简介", blank=True)
@@ -276,12 +359,15 @@ class TopicPage(PortalPageMixin, Page):
         help_text="在专题页醒目位置链接平陆运河绿色通道信访表单",
     )
 
-    content_panels = Page.content_panels + [
+    content_panels = [
+        SensitiveGatePanel(),
+        *Page.content_panels,
         FieldPanel("intro"),
         MultiFieldPanel([FieldPanel("banner"), FieldPanel("banner_alt")], heading="横幅"),
         FieldPanel("body"),
         FieldPanel("section_count"),
         FieldPanel("green_channel"),
+        channel_panel(),
     ]
     search_fields = Page.search_fields + SEGMENTED_SEARCH_FIELDS
     parent_page_types = ["cms.HomePage", "cms.ColumnPage"]
@@ -298,16 +384,17 @@ class TopicPage(PortalPageMixin, Page):
 
 
 def home_column_blocks(parent: Page, count: int):
-    """The child columns of parent, each with its latest `count` articles, in two queries whatever
-    the number of columns or articles: the articles are ranked per column by a window function."""
+    """The child columns of parent, each with its latest `count` articles, own and accepted pushes
+    (接收审核) together, in three queries whatever the number of columns or articles: articles are
+    ranked per column by a window function, once among the columns' children and once among the
+    pushes accepted into them, and the two rankings are merged here."""
     columns = list(ColumnPage.objects.child_of(parent).live().public().in_menu())
     if not columns:
         return []
+    visible = ArticlePage.objects.live().public()
     column_path_length = (parent.depth + 1) * Page.steplen
-    articles = (
-        ArticlePage.objects.live()
-        .public()
-        .filter(path__startswith=parent.path, depth=parent.depth + 2)
+    own = (
+        visible.filter(path__startswith=parent.path, depth=parent.depth + 2)
         .annotate(column_path=Substr("path", 1, column_path_length))
         .annotate(
             rank=Window(
@@ -319,7 +406,28 @@ def home_column_blocks(parent: Page, count: int):
         .filter(rank__lte=count)
         .order_by("column_path", "rank")
     )
-    by_path: dict[str, list] = {c.path: [] for c in columns}
-    for article in articles:
-        by_path.setdefault(article.column_path, []).append(article)
-    return [(column, by_path[column.path]) for column in columns]
+    shares = (
+        ArticleShare.objects.accepted()
+        .filter(column__in=[c.pk for c in columns], article__in=visible.values("pk"))
+        .select_related("article")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("column_id")],
+                order_by=[F("article__publish_date").desc(), F("article_id").desc()],
+            )
+        )
+        .filter(rank__lte=count)
+    )
+    column_ids = {c.path: c.pk for c in columns}
+    by_column: dict[int, list] = {c.pk: [] for c in columns}
+    for article in own:
+        if article.column_path in column_ids:
+            by_column[column_ids[article.column_path]].append(article)
+    for share in shares:
+        # Read under the receiving column's own route (see ArticlePage.url_in_column).
+        share.article.shared_in = share.column_id
+        by_column[share.column_id].append(share.article)
+    for articles in by_column.values():
+        articles.sort(key=lambda a: (a.publish_date, a.pk), reverse=True)
+    return [(column, by_column[column.pk][:count]) for column in columns]

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "sensitive_words",
     "media_pipeline",
     "backend_bridge",
+    "channels",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -315,3 +316,20 @@ ID_VERIFY_APP_SECRET = env("ID_VERIFY_APP_SECRET", default="")
 ID_VERIFY_SIGN_METHOD = env("ID_VERIFY_SIGN_METHOD", default="HMAC-SHA256")  # or HMAC-SM3
 ID_VERIFY_TIMEOUT = env.float("ID_VERIFY_TIMEOUT", default=5.0)
 ID_VERIFY_RETRIES = env.int("ID_VERIFY_RETRIES", default=2)
+
+# --- sensitive_words: the check API for staff and channel services (docs/operations.md) --------
+# Services allowed to call POST /api/v1/sensitive-words/check, as comma-separated entries
+# name:sha256-hex-of-the-key: the environment holds digests only, never the keys themselves.
+SENSITIVE_WORDS_API_KEYS = env.list("SENSITIVE_WORDS_API_KEYS", default=[])
+# Requests per caller (each key name, each staff user), e.g. 120/m, 10/s, 5000/h; counted in the
+# cache (Redis in production, so that every web node shares the count). Empty turns it off.
+SENSITIVE_WORDS_API_RATE = env("SENSITIVE_WORDS_API_RATE", default="120/m")
+
+# --- channels (publish once, reach every channel) ---------------------------------------------
+# Channels besides the WeChat accounts: a list of {"class": dotted path, "code", "label", ...}.
+CHANNELS = env.json("CHANNELS", default=[])
+CHANNELS_LEASE_SECONDS = env.int("CHANNELS_LEASE_SECONDS", default=300)
+CHANNELS_BACKOFF_BASE_SECONDS = env.int("CHANNELS_BACKOFF_BASE_SECONDS", default=60)
+CHANNELS_BACKOFF_MAX_SECONDS = env.int("CHANNELS_BACKOFF_MAX_SECONDS", default=3600)
+CHANNELS_MAX_ATTEMPTS = env.int("CHANNELS_MAX_ATTEMPTS", default=8)
+CHANNELS_STUCK_SECONDS = env.int("CHANNELS_STUCK_SECONDS", default=1800)

@@ -1,4 +1,5 @@
-"""Page-cache invalidation: which sites a publishing event touches."""
+"""Reactions to publishing events: which sites' page caches they touch, and the re-check of an
+article's accepted pushes (接收审核) when it is published again."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -14,12 +15,12 @@ def _site_id_of(page) -> int | None:
 
 
 def sites_showing(page) -> set[int]:
-    """The page's own site and every site whose column shows it through sharing."""
+    """The page's own site and every site whose column shows it through an accepted push."""
     from cms.models import ArticleShare
 
     site_ids = {_site_id_of(page)}
     for column in Page.objects.filter(
-        pk__in=ArticleShare.objects.filter(article_id=page.pk).values("column_id")
+        pk__in=ArticleShare.objects.accepted().filter(article_id=page.pk).values("column_id")
     ):
         site_ids.add(_site_id_of(column))
     return {s for s in site_ids if s}
@@ -29,6 +30,17 @@ def sites_showing(page) -> set[int]:
 @receiver(page_unpublished)
 def _page_changed(sender, instance, **kwargs):
     page_cache.invalidate_sites(sites_showing(instance))
+
+
+@receiver(page_published)
+def _recheck_accepted_pushes(sender, instance, **kwargs):
+    """New content of a pushed article must pass each receiving portal's gate too: where it does
+    not, the push goes back to that portal's queue (and its cache is purged by the share's save)."""
+    from cms import sharing
+    from cms.models import ArticlePage
+
+    if isinstance(instance, ArticlePage):
+        sharing.recheck_accepted(instance)
 
 
 @receiver(post_delete, sender=Page)
@@ -44,6 +56,8 @@ def _page_moved(sender, instance, parent_page_before, parent_page_after, **kwarg
 
 
 def _share_changed(sender, instance, **kwargs):
+    """A push was made, accepted, declined, re-opened or withdrawn: the receiving portal's column
+    list, home-page block and shared route may show something else now."""
     page_cache.invalidate_sites({_site_id_of(instance.column)})
 
 

@@ -33,7 +33,7 @@ class Finding:
 
 
 def _latest_by_column(columns: list[ColumnPage]) -> dict[int, object]:
-    """Newest publish date per column, own articles and shared ones, in two queries."""
+    """Newest publish date per column, own articles and accepted pushes, in two queries."""
     latest: dict[int, object] = {}
     if not columns:
         return latest
@@ -50,7 +50,8 @@ def _latest_by_column(columns: list[ColumnPage]) -> dict[int, object]:
         if column_id and (column_id not in latest or published > latest[column_id]):
             latest[column_id] = published
     shared = (
-        ArticleShare.objects.filter(column__in=columns, article__live=True)
+        ArticleShare.objects.accepted()
+        .filter(column__in=columns, article__live=True)
         .values("column_id")
         .annotate(newest=Max("article__publish_date"))
     )

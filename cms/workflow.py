@@ -2,11 +2,20 @@
 
 Three-step review exists so that three different people look at a page; a reviewer who approved
 初审 must not also approve 复审 of the same submission.
+
+Every step re-checks the revision in front of it with the sensitive-words gate: when it starts
+(a resubmission after 退回修改 resumes the step that asked for changes, not the check step) and
+when a reviewer approves it (a reviewer may have edited the page while approving). Block-level
+hits send the page back to the editor; review-level hits need the reviewer's recorded
+confirmation before the step can be approved.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from wagtail.models import TaskState
 from wagtail.models.workflows import AbstractGroupApprovalTask
+
+from sensitive_words import gate
 
 
 class ReviewStepTask(AbstractGroupApprovalTask):
@@ -30,16 +39,29 @@ class ReviewStepTask(AbstractGroupApprovalTask):
             .exists()
         )
 
+    def start(self, workflow_state, user=None):
+        task_state = super().start(workflow_state, user=user)
+        verdict = gate.assess(task_state.revision.as_object())
+        if verdict.blocked:
+            task_state.reject(user=None, update=False, comment=gate.hits_comment(verdict))
+        return task_state
+
     def get_actions(self, obj, user):
         if self.approved_earlier_by(obj, user):
             return []
         return super().get_actions(obj, user)
 
     def on_action(self, task_state, user, action_name, **kwargs):
-        if (
-            action_name == "approve"
-            and user is not None
-            and self.approved_earlier_by(task_state.workflow_state.content_object, user)
-        ):
-            raise PermissionDenied("您已审核通过本次送审的前一步骤，须由其他人员完成此步骤")
+        page = task_state.workflow_state.content_object
+        if action_name == "approve":
+            if user is not None and self.approved_earlier_by(page, user):
+                raise PermissionDenied("您已审核通过本次送审的前一步骤，须由其他人员完成此步骤")
+            # The latest revision: the one that the workflow's completion would publish.
+            verdict = gate.assess(page.get_latest_revision_as_object())
+            if verdict.blocked:
+                task_state.reject(user=None, comment=gate.hits_comment(verdict))
+                return reverse("sensitive_words:page_check", args=[page.pk])
+            if verdict.pending:
+                # Confirmed on the sensitive-words view of the page, then approved again.
+                return reverse("sensitive_words:page_check", args=[page.pk])
         return super().on_action(task_state, user, action_name, **kwargs)

@@ -27,7 +27,7 @@ from cms.factories import ArticlePageFactory, paragraph
 from sites.models import Portal
 portal = Portal.objects.get(code="nanning")
 column = portal.site.root_page.get_children().get(slug="gzdt")
-ArticlePageFactory(parent=column, slug="check-demo", title="关于贯彻信访条例的通知",
+ArticlePageFactory(parent=column, slug="check-demo", title="关于贯彻信访条例的通知", live=False,
     body=paragraph("根据信访条例和国家信访办有关要求，请各单位认真做好信访事项办理工作。"))
 buffer = io.BytesIO()
 P.new("RGB", (2400, 1600), (64, 128, 96)).save(buffer, "JPEG")
@@ -92,6 +92,12 @@ def main():
             page_id = link.rstrip("/").split("/")[-2]
             page.goto(base + f"/admin/sensitive-words/pages/{page_id}/")
             page.screenshot(path=IMG / "sensitive-words-page-check.png", full_page=True)
+            # Publishing it from the editor: refused, with the hits and the confirmation box.
+            page.goto(base + f"/admin/pages/{page_id}/edit/")
+            with page.expect_navigation():
+                page.evaluate("document.querySelector('button[name=action-publish]').click()")
+            page.locator(".sw-gate").scroll_into_view_if_needed()
+            page.screenshot(path=IMG / "sensitive-words-gate.png")
             page.goto(base + "/admin/media-pipeline/images/")
             page.locator("a[href*='/admin/media-pipeline/images/']").last.click()
             page.screenshot(path=IMG / "media-variants.png", full_page=True)

@@ -11,6 +11,7 @@ import re
 import threading
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
@@ -263,12 +264,57 @@ class SensitiveWordsTaskState(TaskState):
         verbose_name_plural = "敏感词检查状态"
 
 
+class Clearance(models.Model):
+    """A reviewer's recorded confirmation that one review-level hit may be published on a portal.
+
+    It covers the same word, matched as the same text in the same context, on the same portal
+    (see :func:`sensitive_words.gate.hit_key`); the page and revision say where it was given.
+    """
+
+    site_code = models.CharField("门户代码", max_length=32, blank=True)
+    key = models.CharField("命中指纹", max_length=64)
+    word = models.CharField("命中词", max_length=100)
+    matched_text = models.CharField("原文", max_length=100)
+    context = models.CharField("上下文", max_length=300)
+    field_label = models.CharField("位置", max_length=200, blank=True)
+    level = models.CharField("级别", max_length=16, choices=LEVEL_CHOICES)
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name="页面",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revision_id = models.PositiveBigIntegerField("版本", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField("确认时间", auto_now_add=True)
+    note = models.CharField("说明", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "敏感词确认记录"
+        verbose_name_plural = "敏感词确认记录"
+        indexes = [models.Index(fields=["site_code", "key"])]
+        ordering = ["-confirmed_at"]
+
+    def __str__(self):
+        return f"{self.word}（{self.field_label}）"
+
+
 class SensitiveWordsCheckTask(AbstractGroupApprovalTask):
     """First step of the 三审 workflow: checks the submitted revision automatically.
 
     Block-level hits reject the revision at once (the editor gets it back with the hits in the
-    comment); review- or replace-level hits wait for a member of the chosen groups to confirm;
-    no hits approve the step so the workflow moves on.
+    comment); review-level hits that nobody has confirmed on this portal wait for a member of the
+    chosen groups, whose approval is recorded as the confirmation; otherwise the step approves
+    itself so the workflow moves on.
     """
 
     DEFAULT_NAME = "敏感词检查"
@@ -289,23 +335,37 @@ class SensitiveWordsCheckTask(AbstractGroupApprovalTask):
         return "自动检查敏感词与表述规范：禁止级命中退回修改，需审核级命中由所选用户组确认，无命中自动通过。"
 
     def start(self, workflow_state, user=None):
-        from . import services
-        from .engine import BLOCK
+        from . import gate
 
         task_state = super().start(workflow_state, user=user)
-        obj = (
-            task_state.revision.as_object()
-            if task_state.revision
-            else workflow_state.content_object
-        )
-        hits = services.check_page(obj)
-        task_state.hits = [h.as_dict() for h in hits]
+        verdict = gate.assess(_revision_object(task_state))
+        task_state.hits = [h.as_dict() for h in verdict.hits]
         task_state.save(update_fields=["hits"])
-        if not hits:
-            task_state.approve(user=None, update=False, comment="未发现敏感词，自动通过。")
-        elif any(h.hit.level == BLOCK for h in hits):
-            task_state.reject(user=None, update=False, comment=services.hits_comment(hits))
+        if verdict.blocked:
+            task_state.reject(user=None, update=False, comment=gate.hits_comment(verdict))
+        elif not verdict.pending:
+            comment = "未发现敏感词，自动通过。"
+            if verdict.hits:
+                comment = "命中的词语均已由审核人员确认过，自动通过。"
+            task_state.approve(user=None, update=False, comment=comment)
         return task_state
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        from . import gate
+
+        if action_name == "approve":
+            obj = _revision_object(task_state)
+            verdict = gate.assess(obj)
+            if verdict.blocked:
+                raise gate.PublicationRefused(verdict)
+            gate.confirm(
+                verdict,
+                user,
+                page=workflow_page(task_state),
+                revision=task_state.revision,
+                note=kwargs.get("comment", ""),
+            )
+        return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_actions(self, obj, user):
         if user.is_superuser or self._user_in_groups(user):
@@ -315,3 +375,13 @@ class SensitiveWordsCheckTask(AbstractGroupApprovalTask):
                 ("approve", "确认并附言", True),
             ]
         return []
+
+
+def _revision_object(task_state):
+    if task_state.revision_id:
+        return task_state.revision.as_object()
+    return task_state.workflow_state.content_object
+
+
+def workflow_page(task_state):
+    return task_state.workflow_state.content_object

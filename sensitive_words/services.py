@@ -270,18 +270,23 @@ def _walk_block(value, block, path: str, label: str, out: list[TextPart]) -> Non
     from wagtail.blocks import StreamValue
     from wagtail.rich_text import RichText
 
+    # Labels say where a piece of text is in words an editor knows from the form:
+    # "正文 › 第2块「段落」", "正文 › 第3块「图片」 › 说明", never "body[1].paragraph".
     if value is None:
         return
-    label = str(getattr(block, "label", None) or label)
     if isinstance(value, StreamValue) or isinstance(block, blocks.StreamBlock):
         for i, child in enumerate(value):
-            _walk_block(child.value, child.block, f"{path}[{i}].{child.block_type}", label, out)
+            child_label = f"{label} › 第{i + 1}块「{child.block.label}」"
+            _walk_block(
+                child.value, child.block, f"{path}[{i}].{child.block_type}", child_label, out
+            )
     elif isinstance(block, blocks.StructBlock):
         for name, child_block in block.child_blocks.items():
-            _walk_block(value.get(name), child_block, f"{path}.{name}", label, out)
+            child_label = f"{label} › {child_block.label}"
+            _walk_block(value.get(name), child_block, f"{path}.{name}", child_label, out)
     elif isinstance(block, blocks.ListBlock):
         for i, item in enumerate(value):
-            _walk_block(item, block.child_block, f"{path}[{i}]", label, out)
+            _walk_block(item, block.child_block, f"{path}[{i}]", f"{label} › 第{i + 1}项", out)
     elif isinstance(value, RichText):
         out.append(TextPart(path, label, html_to_text(value.source)))
     elif isinstance(block, blocks.RawHTMLBlock):
@@ -296,16 +301,26 @@ def _walk_block(value, block, path: str, label: str, out: list[TextPart]) -> Non
         for r, row in enumerate(value["data"]):
             for c, cell in enumerate(row or []):
                 if isinstance(cell, str) and cell:
-                    out.append(TextPart(f"{path}.data[{r}][{c}]", label, cell))
+                    out.append(
+                        TextPart(
+                            f"{path}.data[{r}][{c}]", f"{label} › 第{r + 1}行第{c + 1}列", cell
+                        )
+                    )
         caption = value.get("table_caption")
         if isinstance(caption, str) and caption:
-            out.append(TextPart(f"{path}.table_caption", label, caption))
+            out.append(TextPart(f"{path}.table_caption", f"{label} › 表格标题", caption))
     elif hasattr(value, "row_data"):  # TypedTableBlock
         for r, row in enumerate(value.row_data):
             for c, cell in enumerate(row.get("values", [])):
                 col_block = value.columns[c]["block"] if c < len(value.columns) else None
                 if col_block is not None:
-                    _walk_block(cell, col_block, f"{path}.rows[{r}][{c}]", label, out)
+                    _walk_block(
+                        cell,
+                        col_block,
+                        f"{path}.rows[{r}][{c}]",
+                        f"{label} › 第{r + 1}行第{c + 1}列",
+                        out,
+                    )
 
 
 def _model_texts(obj, prefix: str, out: list[TextPart], skip: set[str]) -> None:
@@ -387,20 +402,6 @@ def check_page(page, site: str | None = None) -> list[PageHit]:
             for hit in engine.check(part.text, site=site):
                 found.append(PageHit(part.path, part.label, part.text, hit))
     return found
-
-
-def hits_comment(hits: list[PageHit]) -> str:
-    """A workflow comment listing the hits for the editor (most severe first)."""
-    from .engine import SEVERITY
-
-    lines = ["敏感词检查发现以下问题，请修改后重新提交："]
-    ordered = sorted(hits, key=lambda h: -SEVERITY[h.hit.level])
-    for n, h in enumerate(ordered, 1):
-        line = f"{n}. {h.label}：{h.context}（{h.hit.category}，{LEVEL_LABELS[h.hit.level]}）"
-        if h.hit.suggestion:
-            line += f" 建议改为：{h.hit.suggestion}"
-        lines.append(line)
-    return "\n".join(lines)
 
 
 # --- import and export ----------------------------------------------------------------------

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from wagtail.models import Page, TaskState
+from wagtail.models import Page
 
-from . import services
+from . import gate, services
 from .engine import LEVEL_LABELS, SEVERITY
 from .models import Dictionary
 
@@ -47,22 +48,49 @@ def highlight(text: str, hits: list) -> str:
     return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped by format_html
 
 
-def _user_can_review(page, user) -> bool:
-    if page.permissions_for_user(user).can_edit():
+def _may_approve(page, user) -> bool:
+    """A reviewer of the step in front of the page, or someone who may publish it."""
+    if page.permissions_for_user(user).can_publish():
         return True
-    states = TaskState.objects.filter(
-        workflow_state__object_id=str(page.pk), status=TaskState.STATUS_IN_PROGRESS
-    ).select_related("task")
-    return any(state.task.specific.get_actions(page, user) for state in states)
+    task = page.current_workflow_task
+    return bool(task and any(name == "approve" for name, *_ in task.get_actions(page, user)))
+
+
+def _user_can_review(page, user) -> bool:
+    return page.permissions_for_user(user).can_edit() or _may_approve(page, user)
 
 
 def page_check(request, page_id: int):
-    """Every hit of the page's latest draft, highlighted in context per field."""
+    """Every hit of the page's latest draft, highlighted in context per field; reviewers confirm
+    the review-level hits here (POST), which the gate records."""
     page = get_object_or_404(Page, pk=page_id).specific
     if not _user_can_review(page, request.user):
         raise PermissionDenied
     draft = page.get_latest_revision_as_object()
-    hits = services.check_page(draft)
+    verdict = gate.assess(draft)
+    may_confirm = _may_approve(page, request.user)
+    if request.method == "POST":
+        if not may_confirm:
+            raise PermissionDenied
+        if verdict.blocked:
+            messages.error(request, f"不能确认：{verdict.message()}")
+        elif not verdict.pending:
+            messages.info(request, "没有需要确认的词语。")
+        elif request.POST.get("confirm") != "1":
+            messages.error(request, "请勾选“我已逐条核对”后再确认。")
+        else:
+            count = gate.confirm(
+                verdict,
+                request.user,
+                page=page,
+                revision=page.get_latest_revision(),
+                note=request.POST.get("note", "")[:500],
+            )
+            messages.success(
+                request, f"已确认 {count} 处需人工审核的词语，现在可以继续审核或发布。"
+            )
+        return redirect("sensitive_words:page_check", page.pk)
+    hits = verdict.hits
     fields: dict[str, dict] = {}
     for ph in hits:
         entry = fields.setdefault(
@@ -72,15 +100,18 @@ def page_check(request, page_id: int):
     for entry in fields.values():
         entry["html"] = highlight(entry["text"], entry["hits"])
     rows = sorted(hits, key=lambda h: (-SEVERITY[h.hit.level], h.path, h.hit.start))
+    pending = {id(h) for h in verdict.pending}
     return TemplateResponse(
         request,
         "sensitive_words/page_check.html",
         {
             "page": page,
             "fields": list(fields.values()),
-            "rows": rows,
+            "rows": [(row, id(row) in pending) for row in rows],
+            "verdict": verdict,
+            "may_confirm": may_confirm,
             "level_labels": LEVEL_LABELS,
-            "blocked": any(h.hit.level == "block" for h in hits),
+            "blocked": bool(verdict.blocked),
             "header_title": f"敏感词检查：{page.get_admin_display_title()}",
         },
     )

@@ -88,7 +88,9 @@ def test_a_shared_article_reads_under_the_other_portals_host_with_a_canonical_li
 ):
     article = ArticlePageFactory(parent=column, slug="shared", title="南宁经验做法")
     liuzhou_column = portals["liuzhou"].site.root_page.get_children().get(slug="gzdt").specific
-    ArticleShare.objects.create(article=article, column=liuzhou_column)
+    ArticleShare.objects.create(
+        article=article, column=liuzhou_column, status=ArticleShare.Status.ACCEPTED
+    )
     listing = page(client, "/gzdt/", host="liuzhou.localhost")
     assert f'href="/gzdt/shared/{article.pk}/"' in listing
     html = page(client, f"/gzdt/shared/{article.pk}/", host="liuzhou.localhost")

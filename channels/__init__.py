@@ -1,0 +1,1 @@
+"""Channels: publish once, reach every channel (WeChat official accounts, the APP)."""

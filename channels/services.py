@@ -1,0 +1,303 @@
+"""The publication fan-out: which channels a page goes to, the delivery outbox and its worker.
+
+Writing: when a page goes live, is updated or is unpublished, :func:`fan_out` writes one
+:class:`~channels.models.Delivery` per channel in the publishing transaction (an older delivery
+of the same page to the same channel that has not been sent yet is superseded: only the newest
+revision goes out). After the commit a task asks a worker to deliver.
+
+Delivering: :func:`claim` leases due deliveries (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
+conditional UPDATE per row on SQLite), :func:`deliver` re-checks the revision with the
+sensitive-words gate on the page's own portal, calls the channel and records the outcome.
+Temporary failures wait with exponential backoff; permanent ones keep their reason in Chinese
+until an editor retries. A worker that dies leaves a lease that expires; the next worker takes
+the delivery again, and the channel resumes from what it recorded (``Delivery.record``).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from sensitive_words import gate
+
+from .base import DeliveryError, PermanentFailure, get_channel, get_channels
+from .models import ChannelTarget, Delivery
+
+logger = logging.getLogger(__name__)
+
+State = Delivery.State
+Action = Delivery.Action
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+# --- which channels -------------------------------------------------------------------------
+
+
+def sync_targets() -> dict[str, ChannelTarget]:
+    """One :class:`ChannelTarget` per configured channel (labels follow the configuration)."""
+    targets = {t.code: t for t in ChannelTarget.objects.all()}
+    for code, channel in get_channels().items():
+        target = targets.get(code)
+        if target is None:
+            targets[code] = ChannelTarget.objects.create(
+                code=code, label=channel.label, kind=channel.kind
+            )
+        elif (target.label, target.kind) != (channel.label, channel.kind):
+            target.label, target.kind = channel.label, channel.kind
+            target.save(update_fields=["label", "kind", "updated_at"])
+    return {code: t for code, t in targets.items() if code in get_channels()}
+
+
+def channels_for(page) -> list:
+    """The channels ``page`` goes to: its own choice in “发布渠道”, else its columns' defaults."""
+    configured = get_channels()
+    if not configured:
+        return []
+    mode = getattr(page, "channel_mode", "default")
+    if mode == "none":
+        return []
+    if mode == "custom":
+        codes = set(page.channel_targets.values_list("code", flat=True))
+    else:
+        ancestors = page.get_ancestors().values("pk")
+        codes = set(
+            ChannelTarget.objects.filter(enabled=True, columns__in=ancestors).values_list(
+                "code", flat=True
+            )
+        )
+    enabled = set(ChannelTarget.objects.filter(enabled=True).values_list("code", flat=True))
+    return [c for code, c in configured.items() if code in codes & enabled and c.accepts(page)]
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def fan_out(page, action: str, revision=None, user=None) -> list[Delivery]:
+    """Write the deliveries of one publishing event; call inside the publishing transaction."""
+    page = page.specific
+    if action == Action.WITHDRAW:
+        codes = set(
+            Delivery.objects.filter(page=page, state=State.PUBLISHED)
+            .exclude(action=Action.WITHDRAW)
+            .values_list("channel", flat=True)
+        )
+        channels = [c for code, c in get_channels().items() if code in codes]
+    else:
+        channels = channels_for(page)
+        if (
+            action == Action.PUBLISH
+            and Delivery.objects.filter(page=page, state=State.PUBLISHED)
+            .exclude(action=Action.WITHDRAW)
+            .exists()
+        ):
+            action = Action.UPDATE
+    site = gate.site_code_of(page)
+    created = []
+    for channel in channels:
+        Delivery.objects.filter(
+            page=page, channel=channel.code, state=State.PENDING, lease_token=""
+        ).update(state=State.SUPERSEDED, finished_at=timezone.now())
+        created.append(
+            Delivery.objects.create(
+                page=page,
+                revision=revision,
+                site_code=site,
+                channel=channel.code,
+                action=action,
+                requested_by=user if getattr(user, "is_authenticated", False) else None,
+            )
+        )
+    if created:
+        transaction.on_commit(kick)
+    return created
+
+
+def kick() -> None:
+    """Ask a task worker to drain the outbox (the immediate backend drains it at once)."""
+    from .tasks import deliver_due
+
+    try:
+        deliver_due.enqueue()
+    except Exception:  # noqa: BLE001 - the worker command and the next kick deliver it anyway
+        logger.exception("channels: could not enqueue the delivery task")
+
+
+def retry(delivery: Delivery) -> Delivery:
+    """An editor's retry: a failed delivery is due again now, with its progress kept."""
+    if delivery.state != State.FAILED:
+        raise ValueError("只有发送失败的记录可以重试")
+    Delivery.objects.filter(pk=delivery.pk, state=State.FAILED).update(
+        state=State.PENDING, next_attempt_at=timezone.now(), last_error="", lease_token=""
+    )
+    transaction.on_commit(kick)
+    delivery.refresh_from_db()
+    return delivery
+
+
+# --- claiming -------------------------------------------------------------------------------
+
+
+def lease_seconds() -> int:
+    return _setting("CHANNELS_LEASE_SECONDS", 300)
+
+
+def _due(now):
+    return Delivery.objects.filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now),
+        state__in=Delivery.OPEN_STATES,
+        next_attempt_at__lte=now,
+    )
+
+
+def claim(batch: int = 10, *, now=None) -> tuple[str, list[int]]:
+    """Lease up to ``batch`` due deliveries to this caller: (lease token, ids)."""
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    lease = {
+        "lease_token": token,
+        "lease_until": now + timedelta(seconds=lease_seconds()),
+        "state": State.SENDING,
+    }
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(
+                _due(now)
+                .select_for_update(skip_locked=True)
+                .order_by("next_attempt_at", "id")
+                .values_list("id", flat=True)[:batch]
+            )
+            Delivery.objects.filter(pk__in=ids).update(**lease)
+        return token, ids
+    candidates = list(_due(now).order_by("next_attempt_at", "id").values_list("id", flat=True))
+    ids = [pk for pk in candidates[:batch] if _due(now).filter(pk=pk).update(**lease) == 1]
+    return token, ids
+
+
+# --- delivering -----------------------------------------------------------------------------
+
+
+def backoff_seconds(attempts: int) -> float:
+    """60 s, 120 s, 240 s … capped at CHANNELS_BACKOFF_MAX_SECONDS, with ±10 % jitter."""
+    base = _setting("CHANNELS_BACKOFF_BASE_SECONDS", 60) * (2 ** min(max(attempts - 1, 0), 20))
+    return min(base, _setting("CHANNELS_BACKOFF_MAX_SECONDS", 3600)) * random.uniform(0.9, 1.1)
+
+
+def max_attempts() -> int:
+    return _setting("CHANNELS_MAX_ATTEMPTS", 8)
+
+
+def _content_of(delivery: Delivery):
+    if delivery.revision_id:
+        return delivery.revision.as_object()
+    return delivery.page.specific
+
+
+def deliver(delivery_id: int, token: str) -> str:
+    """Send one leased delivery; returns its new state. Only the lease holder writes results."""
+    delivery = Delivery.objects.select_related("revision", "page").get(pk=delivery_id)
+    if delivery.lease_token != token:
+        return delivery.state
+    channel = get_channel(delivery.channel)
+    delivery.attempts += 1
+    try:
+        if channel is None:
+            raise PermanentFailure(f"渠道“{delivery.channel}”已不在配置中")
+        if delivery.action == Action.WITHDRAW:
+            channel.withdraw(delivery)
+        else:
+            # Nothing reaches a channel that the portal should not have published.
+            verdict = gate.assess(_content_of(delivery), delivery.site_code)
+            if not verdict.ok:
+                raise PermanentFailure(f"敏感词检查未通过，未发送：{verdict.message()}")
+            channel.deliver(delivery)
+    except DeliveryError as error:
+        return _failed(delivery, token, error)
+    except Exception as error:  # noqa: BLE001 - an unexpected error is retried, never lost
+        logger.exception("channels: delivery %s to %s crashed", delivery.pk, delivery.channel)
+        return _failed(delivery, token, DeliveryError(f"系统错误：{type(error).__name__}"))
+    state = State.WITHDRAWN if delivery.action == Action.WITHDRAW else State.PUBLISHED
+    _finish(delivery, token, state=state, last_error="", finished_at=timezone.now())
+    return state
+
+
+def _failed(delivery: Delivery, token: str, error: DeliveryError) -> str:
+    permanent = not error.temporary or delivery.attempts >= max_attempts()
+    message = error.message
+    if error.temporary and permanent:
+        message = f"{message}（已重试 {delivery.attempts} 次，请检查后重试）"
+    if permanent:
+        _finish(delivery, token, state=State.FAILED, last_error=message)
+        return State.FAILED
+    wait = (
+        error.retry_after if error.retry_after is not None else backoff_seconds(delivery.attempts)
+    )
+    _finish(
+        delivery,
+        token,
+        state=State.PENDING,
+        last_error=message,
+        next_attempt_at=timezone.now() + timedelta(seconds=wait),
+    )
+    return State.PENDING
+
+
+def _finish(delivery: Delivery, token: str, **fields) -> None:
+    fields.update(
+        attempts=delivery.attempts,
+        progress=delivery.progress,
+        remote_id=delivery.remote_id,
+        remote_url=delivery.remote_url,
+        lease_token="",
+        lease_until=None,
+        updated_at=timezone.now(),
+    )
+    Delivery.objects.filter(pk=delivery.pk, lease_token=token).update(**fields)
+
+
+@dataclass
+class RunStats:
+    claimed: int = 0
+    published: int = 0
+    failed: int = 0
+    waiting: int = 0
+
+
+def run_once(batch: int = 10) -> RunStats:
+    """Claim and deliver one batch (the task and the worker command both call this)."""
+    stats = RunStats()
+    token, ids = claim(batch)
+    stats.claimed = len(ids)
+    for pk in ids:
+        state = deliver(pk, token)
+        if state in (State.PUBLISHED, State.WITHDRAWN):
+            stats.published += 1
+        elif state == State.FAILED:
+            stats.failed += 1
+        else:
+            stats.waiting += 1
+    return stats
+
+
+# --- reporting ------------------------------------------------------------------------------
+
+
+def problems(now=None):
+    """Deliveries an editor or operator must look at: failed, or stuck past their lease."""
+    now = now or timezone.now()
+    stuck_after = now - timedelta(seconds=_setting("CHANNELS_STUCK_SECONDS", 1800))
+    return Delivery.objects.filter(
+        Q(state=State.FAILED)
+        | Q(state=State.SENDING, lease_until__lt=now)
+        | Q(state=State.PENDING, created_at__lt=stuck_after)
+    )

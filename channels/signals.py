@@ -1,0 +1,24 @@
+"""Publishing events of portal pages become deliveries, in the publishing transaction."""
+
+from wagtail.signals import page_published, page_unpublished
+
+from .models import Delivery
+
+
+def _published(sender, instance, revision=None, **kwargs):
+    from .services import fan_out
+
+    fan_out(
+        instance, Delivery.Action.PUBLISH, revision=revision, user=getattr(revision, "user", None)
+    )
+
+
+def _unpublished(sender, instance, **kwargs):
+    from .services import fan_out
+
+    fan_out(instance, Delivery.Action.WITHDRAW, user=kwargs.get("user"))
+
+
+def connect():
+    page_published.connect(_published, dispatch_uid="channels_page_published")
+    page_unpublished.connect(_unpublished, dispatch_uid="channels_page_unpublished")
