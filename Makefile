@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate seed serve lint format check clean
+.PHONY: run test install migrate seed serve lint format check clean messages
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11（找不到 $(PY)）"; exit 1; }
@@ -45,6 +45,10 @@ format: install
 check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Recompile the project's own translations (needs GNU gettext's msgfmt; the .mo files are committed).
+messages:
+	for po in */locale/*/LC_MESSAGES/django.po; do msgfmt -o "$${po%.po}.mo" "$$po"; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static_collected

@@ -46,6 +46,8 @@ class Channel:
     kind: str = ""
     #: Page types (app_label.model) this channel can carry.
     page_types: tuple[str, ...] = ("cms.articlepage", "cms.topicpage")
+    #: Whether a portal update is sent again by itself (WeChat articles cannot be edited).
+    republishes_updates: bool = True
 
     def __init__(self, code: str = "", label: str = "", **options):
         self.code = code or self.code
@@ -68,7 +70,13 @@ class Channel:
 
 @lru_cache(maxsize=1)
 def _registry() -> dict[str, Channel]:
+    from .wechat.accounts import get_accounts
+    from .wechat.channel import WeChatChannel
+
     channels: dict[str, Channel] = {}
+    for account in get_accounts():
+        channel = WeChatChannel(account)
+        channels[channel.code] = channel
     for spec in getattr(settings, "CHANNELS", []):
         spec = dict(spec)
         channel = import_string(spec.pop("class"))(**spec)

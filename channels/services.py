@@ -83,28 +83,33 @@ def channels_for(page) -> list:
 # --- writing --------------------------------------------------------------------------------
 
 
+def _live_on(page) -> set[str]:
+    """Channels where the page is out now: their latest finished delivery published it."""
+    latest: dict[str, str] = {}
+    finished = Delivery.objects.filter(page=page, state__in=[State.PUBLISHED, State.WITHDRAWN])
+    for channel, state in finished.order_by("-finished_at", "-pk").values_list("channel", "state"):
+        latest.setdefault(channel, state)
+    return {channel for channel, state in latest.items() if state == State.PUBLISHED}
+
+
 def fan_out(page, action: str, revision=None, user=None) -> list[Delivery]:
-    """Write the deliveries of one publishing event; call inside the publishing transaction."""
+    """Write the deliveries of one publishing event; call inside the publishing transaction.
+
+    ``action`` is publish or withdraw; a publication of a page already out on a channel is an
+    update there, which channels that cannot edit what they published (WeChat) do not take.
+    """
     page = page.specific
+    live_on = _live_on(page)
     if action == Action.WITHDRAW:
-        codes = set(
-            Delivery.objects.filter(page=page, state=State.PUBLISHED)
-            .exclude(action=Action.WITHDRAW)
-            .values_list("channel", flat=True)
-        )
-        channels = [c for code, c in get_channels().items() if code in codes]
+        plan = [(c, Action.WITHDRAW) for code, c in get_channels().items() if code in live_on]
     else:
-        channels = channels_for(page)
-        if (
-            action == Action.PUBLISH
-            and Delivery.objects.filter(page=page, state=State.PUBLISHED)
-            .exclude(action=Action.WITHDRAW)
-            .exists()
-        ):
-            action = Action.UPDATE
+        plan = [
+            (c, Action.UPDATE if c.code in live_on else Action.PUBLISH) for c in channels_for(page)
+        ]
+        plan = [(c, a) for c, a in plan if a == Action.PUBLISH or c.republishes_updates]
     site = gate.site_code_of(page)
     created = []
-    for channel in channels:
+    for channel, channel_action in plan:
         Delivery.objects.filter(
             page=page, channel=channel.code, state=State.PENDING, lease_token=""
         ).update(state=State.SUPERSEDED, finished_at=timezone.now())
@@ -114,7 +119,7 @@ def fan_out(page, action: str, revision=None, user=None) -> list[Delivery]:
                 revision=revision,
                 site_code=site,
                 channel=channel.code,
-                action=action,
+                action=channel_action,
                 requested_by=user if getattr(user, "is_authenticated", False) else None,
             )
         )

@@ -14,6 +14,7 @@ from wagtail.models import GroupPagePermission, Page
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from . import services
+from .base import get_channel
 from .models import ChannelTarget, Delivery
 
 
@@ -42,6 +43,17 @@ def page_deliveries(request, page_id: int):
     latest: dict[str, Delivery] = {}
     for delivery in deliveries:
         latest.setdefault(delivery.channel, delivery)
+    for delivery in latest.values():
+        # A channel that cannot edit what it published (WeChat) keeps the version it got.
+        channel = get_channel(delivery.channel)
+        delivery.outdated = bool(
+            channel
+            and not channel.republishes_updates
+            and delivery.state == Delivery.State.PUBLISHED
+            and page.live
+            and delivery.revision_id
+            and page.live_revision_id != delivery.revision_id
+        )
     return TemplateResponse(
         request,
         "channels/page_deliveries.html",

@@ -333,3 +333,15 @@ CHANNELS_BACKOFF_BASE_SECONDS = env.int("CHANNELS_BACKOFF_BASE_SECONDS", default
 CHANNELS_BACKOFF_MAX_SECONDS = env.int("CHANNELS_BACKOFF_MAX_SECONDS", default=3600)
 CHANNELS_MAX_ATTEMPTS = env.int("CHANNELS_MAX_ATTEMPTS", default=8)
 CHANNELS_STUCK_SECONDS = env.int("CHANNELS_STUCK_SECONDS", default=1800)
+
+# --- channels: WeChat official accounts (docs/operations.md "WeChat official accounts") ---------
+# Where the API is reached; a forward proxy or the test simulator may stand in for WeChat.
+WECHAT_API_BASE = env("WECHAT_API_BASE", default="https://api.weixin.qq.com")
+# A JSON list of accounts: [{"code", "name", "kind": "service"|"subscription", "app_id", "secret",
+# "token", "aes_key"}]. Parsed and checked by channels.wechat.accounts; no account by default.
+WECHAT_ACCOUNTS = env("WECHAT_ACCOUNTS", default="[]")
+# Seconds before a call to WeChat gives up; "busy" (-1) answers retried this often, with
+# exponential backoff from this many seconds.
+WECHAT_TIMEOUT = env.float("WECHAT_TIMEOUT", default=10.0)
+WECHAT_BUSY_RETRIES = env.int("WECHAT_BUSY_RETRIES", default=3)
+WECHAT_BUSY_BACKOFF_SECONDS = env.float("WECHAT_BUSY_BACKOFF_SECONDS", default=1.0)

@@ -195,6 +195,17 @@ IMAGE_PROFILES: dict[str, ImageProfile] = {
             source="微信永久图片素材 10MB、图文内图片 1MB；取 1MB",
         ),
         ImageProfile(
+            name="wechat_article",
+            label="公众号图文内图片",
+            channel=WECHAT,
+            width=1080,
+            height=None,
+            formats=("jpeg",),
+            max_bytes=1 * MB,
+            max_height=4000,
+            source="微信图文内图片（media/uploadimg）：JPG/PNG，1MB",
+        ),
+        ImageProfile(
             name="wechat_square",
             label="公众号分享方图（1:1）",
             channel=WECHAT,

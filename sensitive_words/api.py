@@ -67,6 +67,9 @@ class HitOut(Schema):
     suggestion: str
     dictionary: str
     kind: str
+    via: str = Field(
+        "", description="命中依赖的跨句连接、拼音等归一方式；这类命中最高为人工审核级别"
+    )
 
 
 class CheckOut(Schema):

@@ -1,0 +1,1 @@
+"""WeChat official accounts: accounts from settings, the API client, the publishing steps."""

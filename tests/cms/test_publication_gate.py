@@ -93,7 +93,9 @@ def test_submitting_a_blocked_word_is_refused_with_one_message_and_the_input_kep
     assert f"专业【{BLOCKED}】，欢迎联系" in html  # the hit in its context, in the gate panel
     assert "body[0]" not in html
     assert form["body"].value()  # what the editor typed is still in the form
-    assert not any(level == "success" for level, _ in messages_of(response))
+    ((level, message),) = messages_of(response)  # one message for the outcome, with the reason
+    assert level == "error" and message.startswith("页面未保存：请先处理下面标出的问题。")
+    assert "不能提交审核：发现 1 处禁止发布的敏感词" in message
     assert workflow_state(page) is None
     assert not fresh(page).live
 

@@ -26,6 +26,7 @@ EXPECTED_PROFILES = {
     "app_thumb",
     "app_banner",
     "wechat_cover",
+    "wechat_article",
     "wechat_square",
     "wechat_thumb",
     "mp_dish",

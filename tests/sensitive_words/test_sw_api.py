@@ -199,7 +199,16 @@ def test_check_returns_hits_with_spans_and_a_masked_text(key_client, add_word):
         "suggestion": "",
         "dictionary": "测试词库",
         "kind": "word",
+        "via": "",
     }
+
+
+def test_a_hit_only_across_a_sentence_end_is_review_level_and_says_why(key_client, add_word):
+    add_word("白粉", category="暴恐", level="block")
+    body = post(key_client, {"text": "墙面刷得很白。粉刷工作已完成。"}).json()
+    (hit,) = body["hits"]
+    assert (hit["word"], hit["level"], hit["via"]) == ("白粉", "review", "跨句连接")
+    assert body["level"] == "review"
 
 
 def test_check_of_clean_text_returns_no_hits(key_client):
@@ -304,3 +313,11 @@ def test_too_long_text_gets_413(key_client):
 def test_too_long_html_gets_413(key_client):
     text = "<p>" + "字" * MAX_TEXT_CHARS + "</p>"
     assert_error(post(key_client, {"text": text, "format": "html"}), 413, "text_too_long")
+
+
+def test_a_malformed_key_entry_fails_the_system_check_at_startup(settings):
+    from django.core.checks import run_checks
+
+    settings.SENSITIVE_WORDS_API_KEYS = ["app-without-digest"]
+    errors = [e for e in run_checks() if e.id == "sensitive_words.E001"]
+    assert len(errors) == 1 and "SENSITIVE_WORDS_API_KEYS entry 1" in errors[0].msg

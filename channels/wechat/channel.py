@@ -1,0 +1,226 @@
+"""The WeChat official-account channel: an article becomes a WeChat article, step by step.
+
+``deliver`` runs the steps of :mod:`channels.wechat.publish` in order and records each result on
+the delivery before the next remote call, so that a worker that dies anywhere resumes where it
+stopped instead of spending quota twice: the cover (permanent material, ``wechat_cover``
+variant), every body image (``media/uploadimg``, ``wechat_article`` variant), the draft, the
+submission, then polling the publication until WeChat has finished. Where a call's answer was
+lost (a timeout after WeChat acted), it looks for the draft or the publication by the article's
+阅读原文 link before creating it again.
+
+WeChat articles cannot be edited once published: a portal update does not republish by itself
+(:attr:`republishes_updates` is False); an unpublish on the portal deletes the WeChat article.
+Every picture comes from a ``media_pipeline`` profile: this channel never resizes on its own.
+"""
+
+from __future__ import annotations
+
+from django.utils.html import escape
+from wagtail.rich_text import RichText, expand_db_html
+
+from channels.base import Channel, PermanentFailure, TemporaryFailure
+from channels.html import sanitize
+
+from . import publish
+from .accounts import WeChatAccount
+from .client import client_for
+from .errors import WeChatContentError, WeChatError
+
+# Checked before sending, with a message an editor can act on (微信草稿箱接口说明).
+TITLE_MAX = 64
+AUTHOR_MAX = 16
+DIGEST_MAX = 120
+POLL_SECONDS = 30
+
+CAPTION_STYLE = "font-size: 14px; color: #666666; text-align: center;"
+CELL_STYLE = "border: 1px solid #cccccc; padding: 4px 6px; font-size: 14px;"
+
+
+def _bytes_of(image, profile: str) -> tuple[str, bytes]:
+    from media_pipeline.errors import MediaError
+    from media_pipeline.services import variant
+
+    try:
+        stored = variant(image, profile)
+    except MediaError as error:
+        raise PermanentFailure(f"图片“{image.title}”不能用于公众号：{error.message}") from error
+    with stored.file.open("rb") as handle:
+        return stored.file.name.rsplit("/", 1)[-1], handle.read()
+
+
+class WeChatChannel(Channel):
+    kind = "wechat"
+    page_types = ("cms.articlepage",)
+    republishes_updates = False
+
+    def __init__(self, account: WeChatAccount, **options):
+        super().__init__(code=f"wechat-{account.code}", label=account.name, **options)
+        self.account = account
+
+    def client(self):
+        return client_for(self.account)
+
+    # --- publishing -------------------------------------------------------------------------
+
+    def deliver(self, delivery) -> None:
+        page = delivery.revision.as_object() if delivery.revision_id else delivery.page.specific
+        try:
+            self._deliver(delivery, page, self.client())
+        except WeChatError as error:
+            failure = TemporaryFailure if error.temporary else PermanentFailure
+            raise failure(str(error), retry_after=error.retry_after) from error
+
+    def _deliver(self, delivery, page, client) -> None:
+        done = delivery.progress  # re-read after every record(): it returns a new dict
+        source_url = delivery.page.specific.full_url or ""
+        if "publish_id" not in done:
+            article = self.article(delivery, page, client, source_url)
+            if "draft_media_id" not in delivery.progress and delivery.progress.get(
+                "draft_requested"
+            ):
+                found = publish.find_draft(client, source_url)  # the answer was lost last time
+                if found:
+                    delivery.record(draft_media_id=found)
+            if "draft_media_id" not in delivery.progress:
+                delivery.record(draft_requested=True)
+                delivery.record(draft_media_id=publish.add_draft(client, [article]))
+            if delivery.progress.get("submit_requested"):
+                # The last submission's answer was lost: did WeChat take it?
+                found = publish.find_publication(client, source_url)
+                if found:
+                    self._published(delivery, found, [])
+                    return
+                if not self._draft_exists(client, delivery.progress["draft_media_id"]):
+                    raise TemporaryFailure(
+                        "公众号已收到发布请求，正在等待发布结果", retry_after=POLL_SECONDS
+                    )
+            delivery.record(submit_requested=True)
+            delivery.record(publish_id=publish.submit(client, delivery.progress["draft_media_id"]))
+        state = publish.status(client, delivery.progress["publish_id"])
+        if state.pending:
+            raise TemporaryFailure("公众号正在发布，稍后查询结果", retry_after=POLL_SECONDS)
+        if not state.succeeded:
+            raise PermanentFailure(f"公众号发布未成功：{state.message}")
+        self._published(delivery, state.article_id, list(state.article_urls))
+
+    @staticmethod
+    def _draft_exists(client, media_id: str) -> bool:
+        """WeChat removes a draft from the draft box once it is submitted and published."""
+        try:
+            client.draft.get(media_id)
+        except WeChatContentError:
+            return False
+        return True
+
+    def _published(self, delivery, article_id: str, urls: list[str]) -> None:
+        delivery.record(article_id=article_id)
+        delivery.remote_id = article_id
+        delivery.remote_url = urls[0] if urls else ""
+
+    def article(self, delivery, page, client, source_url: str) -> dict:
+        """The draft article of ``page``: fields checked, pictures uploaded, body rewritten."""
+        title = page.title.strip()
+        author = (getattr(page, "author", "") or "").strip()
+        digest = (getattr(page, "summary", "") or "").strip()
+        problems = []
+        if len(title) > TITLE_MAX:
+            problems.append(f"标题超过 {TITLE_MAX} 个字（现有 {len(title)} 个）")
+        if len(author) > AUTHOR_MAX:
+            problems.append(f"作者超过 {AUTHOR_MAX} 个字")
+        if len(digest) > DIGEST_MAX:
+            problems.append(f"摘要超过 {DIGEST_MAX} 个字")
+        if not getattr(page, "cover_image", None):
+            problems.append("没有封面图（公众号图文必须有封面）")
+        if problems:
+            raise PermanentFailure("不符合公众号要求：" + "；".join(problems))
+        if "thumb_media_id" not in delivery.progress:
+            name, data = _bytes_of(page.cover_image, "wechat_cover")
+            delivery.record(thumb_media_id=publish.upload_cover(client, name, data))
+        return {
+            "title": title,
+            "author": author,
+            "digest": digest,
+            "content": self.body(delivery, page, client),
+            "content_source_url": source_url,
+            "thumb_media_id": delivery.progress["thumb_media_id"],
+            "need_open_comment": 0,
+        }
+
+    def _image_url(self, delivery, client, image) -> str:
+        uploaded = delivery.progress.get("images", {})
+        key = str(image.pk)
+        if key not in uploaded:
+            name, data = _bytes_of(image, "wechat_article")
+            uploaded = {**uploaded, key: publish.upload_body_image(client, name, data)}
+            delivery.record(images=uploaded)
+        return uploaded[key]
+
+    def body(self, delivery, page, client) -> str:
+        """The article body as WeChat keeps it: its pictures on mmbiz, inline styles only."""
+        parts = []
+        for block in page.body:
+            value = block.value
+            if block.block_type == "paragraph" and isinstance(value, RichText):
+                parts.append(expand_db_html(value.source))
+            elif block.block_type == "image":
+                url = self._image_url(delivery, client, value["image"])
+                parts.append(
+                    f'<p style="text-align: center;"><img src="{escape(url)}" '
+                    f'alt="{escape(value.get("alt") or "")}"></p>'
+                )
+                if value.get("caption"):
+                    parts.append(f'<p style="{CAPTION_STYLE}">{escape(value["caption"])}</p>')
+            elif block.block_type == "table":
+                parts.append(self._table(value))
+            elif block.block_type == "attachment":
+                title = value.get("title") or getattr(value.get("document"), "title", "")
+                parts.append(f"<p>附件：{escape(title)}（请点击“阅读原文”到门户网站下载）</p>")
+            elif block.block_type == "video":
+                if value.get("poster"):
+                    url = self._image_url(delivery, client, value["poster"])
+                    parts.append(
+                        f'<p style="text-align: center;"><img src="{escape(url)}" alt=""></p>'
+                    )
+                parts.append(
+                    f"<p>视频：{escape(value.get('title') or '')}"
+                    "（请点击“阅读原文”到门户网站观看）</p>"
+                )
+                if value.get("transcript"):
+                    parts.append(f"<p>{escape(value['transcript'])}</p>")
+        return sanitize("".join(parts), "wechat")
+
+    def _table(self, value) -> str:
+        data = (value.get("table") or {}).get("data") or []
+        rows = []
+        for r, row in enumerate(data):
+            tag = "th" if r == 0 else "td"
+            cells = "".join(
+                f'<{tag} style="{CELL_STYLE}">{escape(cell or "")}</{tag}>' for cell in row or []
+            )
+            rows.append(f"<tr>{cells}</tr>")
+        caption = escape(value.get("caption") or "")
+        return (
+            f'<p style="{CAPTION_STYLE}">{caption}</p>'
+            '<section style="overflow-x: auto;">'
+            f'<table style="border-collapse: collapse; width: 100%;">{"".join(rows)}</table>'
+            "</section>"
+        )
+
+    # --- withdrawing ------------------------------------------------------------------------
+
+    def withdraw(self, delivery) -> None:
+        from channels.models import Delivery
+
+        published = (
+            Delivery.objects.filter(page_id=delivery.page_id, channel=self.code, state="published")
+            .exclude(remote_id="")
+            .order_by("-pk")
+            .first()
+        )
+        if published is None:
+            return
+        try:
+            publish.delete_article(self.client(), published.remote_id)
+        except WeChatError as error:
+            failure = TemporaryFailure if error.temporary else PermanentFailure
+            raise failure(str(error), retry_after=error.retry_after) from error

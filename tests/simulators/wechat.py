@@ -1,0 +1,753 @@
+"""Loopback simulator of the WeChat official-account API (api.weixin.qq.com), for the publishing path.
+
+It speaks WeChat's protocol as documented: paths under ``/cgi-bin/``, ``access_token`` in the
+query string, JSON bodies, answers ``{"errcode": …, "errmsg": "… rid: …"}`` on errors and the
+documented shapes on success. Endpoints:
+
+- ``stable_token`` (POST JSON): normal mode hands out the current token while it has more than
+  five minutes left, else issues a new one; ``force_refresh`` issues a new one and invalidates the
+  old (at most ``force_refresh_limit`` a day, then 45009). Wrong appid 40013, secret 40125.
+- ``material/add_material`` (multipart ``media``, ``type`` in the query), ``material/del_material``,
+  ``media/uploadimg`` (multipart; answers an ``http://mmbiz.qpic.cn/…`` URL): format by signature
+  bytes and extension (40005), size (40009).
+- ``draft/add|get|update|delete|count|batchget``; the cover must be an uploaded image (40007).
+- ``freepublish/submit|get|delete|getarticle|batchget``: a publication answers
+  ``publish_status`` 1 for ``publish_polls`` polls, then the configured outcome
+  (``publish_result``): 0 with ``article_id`` and one URL per article, or any other status with
+  ``fail_idx``.
+- ``menu/create|get|delete``, ``user/info``, ``message/custom/send``: enough to see wechatpy's
+  own groups arrive here.
+
+Every API call checks its token: missing 41001, unknown 40014, invalidated 40001, expired 42001.
+
+Controls, beyond ``LoopbackSimulator``'s (``script``, ``requests``, ``delay``):
+
+- behaviours ``busy`` (-1), ``quota`` (45009), ``invalid_token`` (40001 whatever the token),
+  besides ``ok``, ``error`` (``error_code``), ``http_500``, ``timeout`` (processed, then answered
+  after ``delay``: past the client's timeout) and ``twice`` (processed, answer lost: a client that
+  repeats the call creates a second draft, exactly as WeChat would);
+- ``script_endpoint("freepublish/submit", "timeout")`` scripts one endpoint only;
+  ``answer_busy(n, endpoint=None)``; ``exhaust_quota(endpoint=None)``/``reset_quota()``;
+- ``expire_token()`` (the current token lapses: 42001, and normal mode issues a new one);
+  ``revoke_token()`` (refused with 40001 while normal mode still hands it out, as when a token
+  was invalidated outside the stable-token scheme: only ``force_refresh`` replaces it);
+- ``publish_result(status, after_polls=0, fail_idx=None)`` for publications submitted next;
+  ``draft_check_fails = True`` makes ``freepublish/submit`` answer 53503;
+- inspection: ``calls("draft/add")``, ``token_requests``, ``token_issues``, ``uploads``,
+  ``materials``, ``drafts``, ``publications``, ``articles``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from tests.simulators import BEHAVIOURS, Answer, LoopbackSimulator, RecordedRequest
+
+WECHAT_BEHAVIOURS = BEHAVIOURS + ("busy", "quota", "invalid_token")
+
+ERRMSG = {
+    -1: "system error",
+    40001: "invalid credential, access_token is invalid or not latest",
+    40002: "invalid grant_type",
+    40004: "invalid media type",
+    40005: "invalid file type",
+    40007: "invalid media_id",
+    40009: "invalid image size",
+    40013: "invalid appid",
+    40014: "invalid access_token",
+    40097: "invalid args",
+    40125: "invalid appsecret",
+    41001: "access_token missing",
+    41005: "media data missing",
+    42001: "access_token expired",
+    44003: "empty news data",
+    44004: "empty content",
+    45002: "content size out of limit",
+    45003: "title size out of limit",
+    45004: "description size out of limit",
+    45008: "article size out of limit",
+    45009: "reach max api daily quota limit",
+    46003: "menu no exist",
+    47001: "data format error",
+    48001: "api unauthorized",
+    53503: "该草稿未通过发布检查",
+    53600: "Article ID 无效",
+    40003: "invalid openid",
+}
+
+IMAGE_EXTENSIONS = {"jpeg": ("jpg", "jpeg"), "png": ("png",), "gif": ("gif",), "bmp": ("bmp",)}
+
+
+def _sniff(data: bytes) -> str | None:
+    # Written independently of the product's check, so a mistake in one shows in the other.
+    signatures = {
+        b"\xff\xd8\xff": "jpeg",
+        b"\x89PNG\r\n\x1a\n": "png",
+        b"GIF87a": "gif",
+        b"GIF89a": "gif",
+        b"BM": "bmp",
+    }
+    for signature, kind in signatures.items():
+        if data[: len(signature)] == signature:
+            return kind
+    return None
+
+
+@dataclass
+class Upload:
+    """A file that arrived in a multipart request."""
+
+    endpoint: str
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+    media_type: str = ""
+
+
+@dataclass
+class Publication:
+    publish_id: str
+    media_id: str
+    articles: list[dict]
+    msg_data_id: int
+    after_polls: int
+    outcome: int
+    fail_idx: list[int] | None
+    polls: int = 0
+    article_id: str = ""
+    answers: list[dict] = field(default_factory=list)
+
+
+def parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str, str, bytes]]:
+    """(field name, filename, content type, bytes) of each part of a multipart/form-data body."""
+    if not content_type.startswith("multipart/form-data"):
+        return []
+    boundary = ""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.strip().partition("=")
+        if name.lower() == "boundary":
+            boundary = value.strip('"')
+    if not boundary:
+        return []
+    parts = []
+    for chunk in body.split(b"--" + boundary.encode())[1:]:
+        if chunk.startswith(b"--"):
+            break
+        chunk = chunk.removeprefix(b"\r\n").removesuffix(b"\r\n")
+        head, _, data = chunk.partition(b"\r\n\r\n")
+        headers = {}
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            key, _, value = line.partition(":")
+            headers[key.strip().lower()] = value.strip()
+        disposition = {}
+        for item in headers.get("content-disposition", "").split(";")[1:]:
+            key, _, value = item.strip().partition("=")
+            disposition[key.lower()] = value.strip('"')
+        parts.append(
+            (
+                disposition.get("name", ""),
+                disposition.get("filename", ""),
+                headers.get("content-type", ""),
+                data,
+            )
+        )
+    return parts
+
+
+class WeChatSimulator(LoopbackSimulator):
+    """The official-account API of one account (``app_id``/``secret``)."""
+
+    name = "wechat"
+    NORMAL_MODE_RENEWAL = 300  # seconds before expiry when normal mode issues a new token
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.app_id = "wx" + secrets.token_hex(8)
+        self.secret = secrets.token_hex(16)
+        self.token_lifetime = 7200
+        self.force_refresh_limit = 20
+        self.error_code = 48001
+        self.draft_check_fails = False
+        self.publish_polls = 0
+        self._publish_outcome: tuple[int, list[int] | None] = (0, None)
+        self.token_requests: list[dict] = []
+        self.token_issues = 0
+        self.uploads: list[Upload] = []
+        self.materials: dict[str, dict] = {}
+        self.drafts: dict[str, dict] = {}
+        self.publications: dict[str, Publication] = {}
+        self.articles: dict[str, dict] = {}
+        self.menu: dict | None = None
+        self.followers = {"oGXXF-citizen-0001": {"nickname": "", "subscribe": 1}}
+        self.custom_messages: list[dict] = []
+        self._tokens: dict[str, dict] = {}
+        self._current_token: str | None = None
+        self._forced_today = 0
+        self._quota_exhausted: set[str] = set()
+        self._endpoint_scripts: dict[str, deque[str]] = {}
+        self._local = threading.local()
+        self._state = threading.RLock()
+        self._serial = 2247483000
+        self.biz = "MzI" + secrets.token_hex(6).upper() + "=="
+
+    # --- configuration and control --------------------------------------------------------------
+    def account_entry(self, code: str = "gxxf", name: str = "广西信访", kind: str = "service"):
+        """An entry of ``WECHAT_ACCOUNTS`` for this simulated account."""
+        alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        return {
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "app_id": self.app_id,
+            "secret": self.secret,
+            "token": "sim" + secrets.token_hex(8),
+            "aes_key": "".join(secrets.choice(alphabet) for _ in range(43)),
+        }
+
+    def script(self, *behaviours: str) -> None:
+        self._check(behaviours)
+        with self._lock:
+            self._script.extend(behaviours)
+
+    def script_endpoint(self, endpoint: str, *behaviours: str) -> None:
+        """Answer the next calls of one endpoint ("draft/add", "stable_token") like this."""
+        self._check(behaviours)
+        with self._lock:
+            self._endpoint_scripts.setdefault(endpoint, deque()).extend(behaviours)
+
+    @staticmethod
+    def _check(behaviours):
+        for behaviour in behaviours:
+            if behaviour not in WECHAT_BEHAVIOURS:
+                raise ValueError(f"unknown behaviour {behaviour!r}; one of {WECHAT_BEHAVIOURS}")
+
+    def answer_busy(self, times: int = 1, endpoint: str | None = None) -> None:
+        if endpoint:
+            self.script_endpoint(endpoint, *["busy"] * times)
+        else:
+            self.script(*["busy"] * times)
+
+    def exhaust_quota(self, endpoint: str | None = None) -> None:
+        """From now on the endpoint (every API endpoint if None) answers 45009."""
+        with self._state:
+            self._quota_exhausted.add(endpoint or "*")
+
+    def reset_quota(self) -> None:
+        with self._state:
+            self._quota_exhausted.clear()
+            self._forced_today = 0
+
+    def expire_token(self) -> None:
+        with self._state:
+            if self._current_token:
+                self._tokens[self._current_token]["expires_at"] = time.time() - 1
+
+    def revoke_token(self) -> None:
+        with self._state:
+            if self._current_token:
+                self._tokens[self._current_token]["revoked"] = True
+
+    @property
+    def current_token(self) -> str | None:
+        return self._current_token
+
+    def publish_result(
+        self, status: int, *, after_polls: int = 0, fail_idx: list[int] | None = None
+    ) -> None:
+        """Publications submitted from now on answer ``publish_status`` 1 for ``after_polls``
+        polls, then ``status`` (with ``fail_idx``; by default every article for 2, 3 and 4)."""
+        with self._state:
+            self.publish_polls = after_polls
+            self._publish_outcome = (status, fail_idx)
+
+    @staticmethod
+    def endpoint_of(path: str) -> str:
+        return urlsplit(path).path.removeprefix("/cgi-bin/").strip("/")
+
+    def calls(self, endpoint: str | None = None) -> list[RecordedRequest]:
+        with self._lock:
+            requests = list(self.requests)
+        if endpoint is None:
+            return requests
+        return [r for r in requests if self.endpoint_of(r.path) == endpoint]
+
+    # --- behaviour per endpoint -----------------------------------------------------------------
+    def _respond(self, handler, body: bytes) -> None:
+        endpoint = self.endpoint_of(handler.path)
+        with self._lock:
+            queue = self._endpoint_scripts.get(endpoint)
+            self._local.forced = queue.popleft() if queue else None
+        super()._respond(handler, body)
+
+    def _next_behaviour(self) -> str:
+        forced = getattr(self._local, "forced", None)
+        if forced:
+            self._local.forced = None
+            return forced
+        return super()._next_behaviour()
+
+    # --- answers --------------------------------------------------------------------------------
+    @staticmethod
+    def _rid() -> str:
+        return "-".join(secrets.token_hex(4) for _ in range(3))
+
+    def _error(self, errcode: int, errmsg: str | None = None) -> Answer:
+        message = errmsg or ERRMSG.get(errcode, "error")
+        return Answer.json(200, {"errcode": errcode, "errmsg": f"{message} rid: {self._rid()}"})
+
+    @staticmethod
+    def _ok(**data) -> Answer:
+        return Answer.json(200, {"errcode": 0, "errmsg": "ok", **data})
+
+    def _next_id(self) -> int:
+        with self._state:
+            self._serial += 1
+            return self._serial
+
+    def handle(self, request: RecordedRequest, behaviour: str) -> Answer:
+        split = urlsplit(request.path)
+        endpoint = self.endpoint_of(request.path)
+        query = {k: v[0] for k, v in parse_qs(split.query).items()}
+        if not split.path.startswith("/cgi-bin/"):
+            return Answer(404, b"<html><body>404 Not Found</body></html>", "text/html")
+        if behaviour == "busy":
+            return self._error(-1)
+        if behaviour == "error":
+            return self._error(self.error_code)
+        if endpoint == "stable_token":
+            if behaviour == "quota" or "stable_token" in self._quota_exhausted:
+                return self._error(45009)
+            return self._stable_token(request)
+        if behaviour == "invalid_token":
+            return self._error(40001)
+        refused = self._check_token(query.get("access_token"))
+        if refused:
+            return refused
+        if behaviour == "quota" or {"*", endpoint} & self._quota_exhausted:
+            return self._error(45009)
+        route = self.ROUTES.get(endpoint)
+        if route is None:
+            return Answer(404, b"<html><body>404 Not Found</body></html>", "text/html")
+        method, function = route
+        if request.method != method:
+            return self._error(43002 if method == "POST" else 43001, f"require {method} method")
+        if method == "POST" and not request.headers.get("content-type", "").startswith(
+            "multipart/"
+        ):
+            try:
+                payload = json.loads(request.body or b"{}")
+            except ValueError:
+                return self._error(47001)
+            if not isinstance(payload, dict):
+                return self._error(47001)
+        else:
+            payload = {}
+        with self._state:
+            return function(self, request, query, payload)
+
+    # --- tokens ---------------------------------------------------------------------------------
+    def _issue_token(self) -> str:
+        token = f"SIM_{self.token_issues + 1}_" + secrets.token_urlsafe(24)
+        self._tokens[token] = {"expires_at": time.time() + self.token_lifetime, "revoked": False}
+        self._current_token = token
+        self.token_issues += 1
+        return token
+
+    def _stable_token(self, request: RecordedRequest) -> Answer:
+        if request.method != "POST":
+            return self._error(43002, "require POST method")
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return self._error(47001)
+        if body.get("grant_type") != "client_credential":
+            return self._error(40002)
+        if body.get("appid") != self.app_id:
+            return self._error(40013)
+        if body.get("secret") != self.secret:
+            return self._error(40125)
+        force = body.get("force_refresh") is True
+        with self._state:
+            self.token_requests.append({"force_refresh": force})
+            now = time.time()
+            current = self._tokens.get(self._current_token or "")
+            if force:
+                if self._forced_today >= self.force_refresh_limit:
+                    return self._error(45009)
+                self._forced_today += 1
+                if current:
+                    current["revoked"] = True
+                token = self._issue_token()
+            elif current and current["expires_at"] - now > self.NORMAL_MODE_RENEWAL:
+                token = self._current_token
+            else:
+                token = self._issue_token()
+            expires_in = int(self._tokens[token]["expires_at"] - now)
+        return Answer.json(200, {"access_token": token, "expires_in": expires_in})
+
+    def _check_token(self, token: str | None) -> Answer | None:
+        if not token:
+            return self._error(41001)
+        with self._state:
+            info = self._tokens.get(token)
+            if info is None:
+                return self._error(40014)
+            if info["revoked"]:
+                return self._error(40001)
+            if info["expires_at"] <= time.time():
+                return self._error(42001)
+        return None
+
+    # --- material and media ---------------------------------------------------------------------
+    def _receive_image(self, request, endpoint, formats, limit, media_type=""):
+        parts = parse_multipart(request.headers.get("content-type", ""), request.body)
+        media = next((p for p in parts if p[0] == "media"), None)
+        if media is None or not media[3]:
+            return None, self._error(41005)
+        _, filename, content_type, data = media
+        upload = Upload(endpoint, "media", filename, content_type, data, media_type)
+        self.uploads.append(upload)
+        kind = _sniff(data)
+        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        if kind not in formats or extension not in IMAGE_EXTENSIONS[kind]:
+            return None, self._error(40005, f"invalid file type hint: [{extension or 'none'}]")
+        if len(data) > limit:
+            return None, self._error(40009)
+        return (upload, kind), None
+
+    def _mmbiz_url(self, kind: str) -> str:
+        return f"http://mmbiz.qpic.cn/mmbiz_{kind}/{secrets.token_urlsafe(40)}/0?wx_fmt={kind}"
+
+    def _add_material(self, request, query, payload):
+        media_type = query.get("type", "")
+        if media_type not in ("image", "voice", "video", "thumb"):
+            return self._error(40004)
+        if media_type != "image":
+            return self._error(40004, "only image material is simulated")
+        received, error = self._receive_image(
+            request,
+            "material/add_material",
+            ("jpeg", "png", "gif", "bmp"),
+            10 * 1024 * 1024,
+            "image",
+        )
+        if error:
+            return error
+        upload, kind = received
+        media_id = secrets.token_urlsafe(32)
+        url = self._mmbiz_url(kind)
+        self.materials[media_id] = {"type": "image", "upload": upload, "url": url}
+        return Answer.json(200, {"media_id": media_id, "url": url, "item": []})
+
+    def _del_material(self, request, query, payload):
+        if self.materials.pop(str(payload.get("media_id")), None) is None:
+            return self._error(40007)
+        return self._ok()
+
+    def _uploadimg(self, request, query, payload):
+        received, error = self._receive_image(
+            request, "media/uploadimg", ("jpeg", "png"), 1024 * 1024
+        )
+        if error:
+            return error
+        upload, kind = received
+        url = self._mmbiz_url(kind)
+        self.materials[url] = {"type": "body_image", "upload": upload, "url": url}
+        return Answer.json(200, {"url": url})
+
+    # --- drafts ---------------------------------------------------------------------------------
+    def _check_article(self, article) -> Answer | None:
+        if not isinstance(article, dict) or not str(article.get("title") or "").strip():
+            return self._error(44003)
+        if not str(article.get("content") or "").strip():
+            return self._error(44004)
+        cover = self.materials.get(str(article.get("thumb_media_id")))
+        if cover is None or cover["type"] != "image":
+            return self._error(40007)
+        if len(article["title"]) > 64:
+            return self._error(45003)
+        if len(article.get("digest") or "") > 120:
+            return self._error(45004)
+        if len(article["content"]) >= 20000 or len(article["content"].encode()) >= 1024 * 1024:
+            return self._error(45002)
+        return None
+
+    def _news_item(self, article: dict, media_id: str) -> dict:
+        cover = self.materials[article["thumb_media_id"]]
+        return {
+            "title": article["title"],
+            "author": article.get("author", ""),
+            "digest": article.get("digest") or article["content"][:54],
+            "content": article["content"],
+            "content_source_url": article.get("content_source_url", ""),
+            "thumb_media_id": article["thumb_media_id"],
+            "show_cover_pic": 0,
+            "need_open_comment": int(article.get("need_open_comment", 0)),
+            "only_fans_can_comment": int(article.get("only_fans_can_comment", 0)),
+            "pic_crop_235_1": article.get("pic_crop_235_1", ""),
+            "pic_crop_1_1": article.get("pic_crop_1_1", ""),
+            "url": f"http://mp.weixin.qq.com/s?__biz={self.biz}&tempkey={media_id}",
+            "thumb_url": cover["url"],
+        }
+
+    def _draft_add(self, request, query, payload):
+        articles = payload.get("articles")
+        if not isinstance(articles, list) or not articles:
+            return self._error(44003)
+        if len(articles) > 8:
+            return self._error(45008)
+        for article in articles:
+            refused = self._check_article(article)
+            if refused:
+                return refused
+        media_id = secrets.token_urlsafe(32)
+        self.drafts[media_id] = {
+            "news_item": [self._news_item(a, media_id) for a in articles],
+            "update_time": int(time.time()),
+            "serial": self._next_id(),
+        }
+        return Answer.json(200, {"media_id": media_id})
+
+    def _draft_get(self, request, query, payload):
+        draft = self.drafts.get(str(payload.get("media_id")))
+        if draft is None:
+            return self._error(40007)
+        return Answer.json(200, {"news_item": draft["news_item"]})
+
+    def _draft_delete(self, request, query, payload):
+        if self.drafts.pop(str(payload.get("media_id")), None) is None:
+            return self._error(40007)
+        return self._ok()
+
+    def _draft_update(self, request, query, payload):
+        media_id = str(payload.get("media_id"))
+        draft = self.drafts.get(media_id)
+        if draft is None:
+            return self._error(40007)
+        index = payload.get("index")
+        if not isinstance(index, int) or not 0 <= index < len(draft["news_item"]):
+            return self._error(40097)
+        refused = self._check_article(payload.get("articles"))
+        if refused:
+            return refused
+        draft["news_item"][index] = self._news_item(payload["articles"], media_id)
+        draft["update_time"] = int(time.time())
+        return self._ok()
+
+    def _draft_count(self, request, query, payload):
+        return Answer.json(200, {"total_count": len(self.drafts)})
+
+    @staticmethod
+    def _page(payload):
+        offset, count = payload.get("offset", 0), payload.get("count", 20)
+        if not isinstance(offset, int) or not isinstance(count, int) or not 1 <= count <= 20:
+            return None
+        return offset, count, bool(payload.get("no_content"))
+
+    @staticmethod
+    def _without_content(news: list[dict]) -> list[dict]:
+        return [{k: v for k, v in item.items() if k != "content"} for item in news]
+
+    def _draft_batchget(self, request, query, payload):
+        page = self._page(payload)
+        if page is None:
+            return self._error(40097)
+        offset, count, no_content = page
+        newest = sorted(self.drafts.items(), key=lambda kv: kv[1]["serial"], reverse=True)
+        items = []
+        for media_id, draft in newest[offset : offset + count]:
+            news = self._without_content(draft["news_item"]) if no_content else draft["news_item"]
+            items.append(
+                {
+                    "media_id": media_id,
+                    "content": {"news_item": news},
+                    "update_time": draft["update_time"],
+                }
+            )
+        return Answer.json(
+            200, {"total_count": len(self.drafts), "item_count": len(items), "item": items}
+        )
+
+    # --- publishing -----------------------------------------------------------------------------
+    def _submit(self, request, query, payload):
+        media_id = str(payload.get("media_id"))
+        draft = self.drafts.get(media_id)
+        if draft is None:
+            return self._error(40007)
+        if self.draft_check_fails:
+            return self._error(53503)
+        msg_data_id = self._next_id()
+        publish_id = str(msg_data_id + 100_000_000)
+        outcome, fail_idx = self._publish_outcome
+        self.publications[publish_id] = Publication(
+            publish_id=publish_id,
+            media_id=media_id,
+            articles=[dict(item) for item in draft["news_item"]],
+            msg_data_id=msg_data_id,
+            after_polls=self.publish_polls,
+            outcome=outcome,
+            fail_idx=fail_idx,
+        )
+        return self._ok(publish_id=publish_id, msg_data_id=msg_data_id)
+
+    def _publish_get(self, request, query, payload):
+        publication = self.publications.get(str(payload.get("publish_id")))
+        if publication is None:
+            return self._error(40097)
+        publication.polls += 1
+        answer = {"publish_id": publication.publish_id}
+        if publication.polls <= publication.after_polls:
+            answer.update(publish_status=1, fail_idx=[])
+        else:
+            answer.update(self._final(publication))
+        publication.answers.append(answer)
+        return Answer.json(200, answer)
+
+    def _final(self, publication: Publication) -> dict:
+        status = publication.outcome
+        count = len(publication.articles)
+        if status in (0, 5, 6):
+            if not publication.article_id:
+                publication.article_id = secrets.token_urlsafe(30)
+                for number, article in enumerate(publication.articles, start=1):
+                    article["url"] = (
+                        f"https://mp.weixin.qq.com/s?__biz={self.biz}&mid={publication.msg_data_id}"
+                        f"&idx={number}&sn={secrets.token_hex(16)}#rd"
+                    )
+                    article["is_deleted"] = status in (5, 6)
+                self.articles[publication.article_id] = {
+                    "news_item": publication.articles,
+                    "create_time": int(time.time()),
+                    "update_time": int(time.time()),
+                    "serial": self._next_id(),
+                }
+                self.drafts.pop(publication.media_id, None)
+            answer = {"publish_status": status, "article_id": publication.article_id}
+            if status == 0:
+                answer["article_detail"] = {
+                    "count": count,
+                    "item": [
+                        {"idx": number, "article_url": article["url"]}
+                        for number, article in enumerate(publication.articles, start=1)
+                    ],
+                }
+            answer["fail_idx"] = []
+            return answer
+        fail_idx = publication.fail_idx
+        if fail_idx is None:
+            fail_idx = list(range(1, count + 1)) if status in (2, 3, 4) else []
+        return {"publish_status": status, "fail_idx": list(fail_idx)}
+
+    def _publish_delete(self, request, query, payload):
+        article = self.articles.get(str(payload.get("article_id")))
+        if article is None:
+            return self._error(53600)
+        index = payload.get("index", 0)
+        news = article["news_item"]
+        if not isinstance(index, int) or not 0 <= index <= len(news):
+            return self._error(40097)
+        for number, item in enumerate(news, start=1):
+            if index in (0, number):
+                item["is_deleted"] = True
+        return self._ok()
+
+    def _getarticle(self, request, query, payload):
+        article = self.articles.get(str(payload.get("article_id")))
+        if article is None:
+            return self._error(53600)
+        return Answer.json(200, {"news_item": article["news_item"]})
+
+    def _publish_batchget(self, request, query, payload):
+        page = self._page(payload)
+        if page is None:
+            return self._error(40097)
+        # A publication finishes on WeChat's side whether or not anyone polls it.
+        for publication in list(self.publications.values()):
+            if publication.polls >= publication.after_polls:
+                self._final(publication)
+        offset, count, no_content = page
+        visible = [
+            (article_id, article)
+            for article_id, article in self.articles.items()
+            if not all(item.get("is_deleted") for item in article["news_item"])
+        ]
+        visible.sort(key=lambda kv: kv[1]["serial"], reverse=True)
+        items = []
+        for article_id, article in visible[offset : offset + count]:
+            news = (
+                self._without_content(article["news_item"]) if no_content else article["news_item"]
+            )
+            items.append(
+                {
+                    "article_id": article_id,
+                    "content": {
+                        "news_item": news,
+                        "create_time": article["create_time"],
+                        "update_time": article["update_time"],
+                    },
+                    "update_time": article["update_time"],
+                }
+            )
+        return Answer.json(
+            200, {"total_count": len(visible), "item_count": len(items), "item": items}
+        )
+
+    # --- menus, users, messages (routing checks for wechatpy's own groups) ----------------------
+    def _menu_create(self, request, query, payload):
+        if not isinstance(payload.get("button"), list) or not payload["button"]:
+            return self._error(40097)
+        self.menu = payload
+        return self._ok()
+
+    def _menu_get(self, request, query, payload):
+        if self.menu is None:
+            return self._error(46003)
+        return Answer.json(200, {"menu": self.menu})
+
+    def _menu_delete(self, request, query, payload):
+        self.menu = None
+        return self._ok()
+
+    def _user_info(self, request, query, payload):
+        openid = query.get("openid", "")
+        follower = self.followers.get(openid)
+        if follower is None:
+            return self._error(40003)
+        return Answer.json(
+            200, {"openid": openid, "language": query.get("lang", "zh_CN"), **follower}
+        )
+
+    def _custom_send(self, request, query, payload):
+        if payload.get("touser") not in self.followers:
+            return self._error(40003)
+        self.custom_messages.append(payload)
+        return self._ok()
+
+    ROUTES = {
+        "material/add_material": ("POST", _add_material),
+        "material/del_material": ("POST", _del_material),
+        "media/uploadimg": ("POST", _uploadimg),
+        "draft/add": ("POST", _draft_add),
+        "draft/get": ("POST", _draft_get),
+        "draft/delete": ("POST", _draft_delete),
+        "draft/update": ("POST", _draft_update),
+        "draft/count": ("GET", _draft_count),
+        "draft/batchget": ("POST", _draft_batchget),
+        "freepublish/submit": ("POST", _submit),
+        "freepublish/get": ("POST", _publish_get),
+        "freepublish/delete": ("POST", _publish_delete),
+        "freepublish/getarticle": ("POST", _getarticle),
+        "freepublish/batchget": ("POST", _publish_batchget),
+        "menu/create": ("POST", _menu_create),
+        "menu/get": ("GET", _menu_get),
+        "menu/delete": ("GET", _menu_delete),
+        "user/info": ("GET", _user_info),
+        "message/custom/send": ("POST", _custom_send),
+    }
