@@ -7,6 +7,16 @@ class ChannelsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import signals
 
         signals.connect()
+        post_migrate.connect(_sync_targets, sender=self, dispatch_uid="channels_sync_targets")
+
+
+def _sync_targets(**kwargs):
+    """After every deployment's migrate: a channel added to the configuration shows up at once."""
+    from .services import sync_targets
+
+    sync_targets()

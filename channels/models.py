@@ -4,13 +4,21 @@ A :class:`Delivery` is written in the transaction that publishes, updates or unp
 one per channel the page goes to; the worker claims it with a lease, calls the channel, and
 records the result. It is never dropped: temporary failures wait with backoff, permanent ones
 keep their reason in Chinese until an editor retries.
+
+:class:`WeChatWelcome` and :class:`WeChatKeywordReply` are what the WeChat message callback
+(``channels.wechat.callback``) answers with, :class:`WeChatMenu` an account's custom menu
+(``channels.wechat.menu``); administrators edit them as snippets.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from wagtail.fields import StreamField
+
+from .blocks import MenuBlock
 
 
 class ChannelTarget(models.Model):
@@ -113,3 +121,139 @@ class Delivery(models.Model):
         type(self).objects.filter(pk=self.pk, lease_token=self.lease_token).update(
             progress=self.progress, updated_at=timezone.now()
         )
+
+
+# --- WeChat message callback: welcome text, default answer and keyword replies ---------------
+# Managed as snippets (channels.wagtail_hooks); read by channels.wechat.callback.
+
+#: WeChat's limit for a passive text reply (bytes of UTF-8).
+WECHAT_TEXT_MAX_BYTES = 2048
+
+
+def wechat_account_choices():
+    """The configured official accounts (WECHAT_ACCOUNTS), as (code, label) choices."""
+    from .wechat.accounts import get_accounts
+
+    return [(account.code, str(account)) for account in get_accounts()]
+
+
+def _check_text_size(value: str, field: str) -> dict:
+    size = len(value.encode("utf-8"))
+    if size > WECHAT_TEXT_MAX_BYTES:
+        return {
+            field: f"微信文字消息最长 {WECHAT_TEXT_MAX_BYTES} 字节，现有 {size} 字节（约一个汉字 3 字节）"
+        }
+    return {}
+
+
+class WeChatWelcome(models.Model):
+    """What one official account answers to a new follower and to messages it does not know."""
+
+    account = models.CharField("公众号", max_length=32, unique=True, choices=wechat_account_choices)
+    welcome_text = models.TextField(
+        "关注欢迎语",
+        blank=True,
+        help_text='用户关注公众号时自动回复。可以使用 <a href="网址">文字</a> 形式的链接。留空则使用系统默认欢迎语。',
+    )
+    default_text = models.TextField(
+        "默认回复",
+        blank=True,
+        help_text="用户发送的消息没有匹配任何关键词时自动回复。留空则回复系统默认内容（网上信访、信访件查询评价的入口）。",
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "欢迎语与默认回复"
+        verbose_name_plural = "欢迎语与默认回复"
+        ordering = ["account"]
+
+    def __str__(self):
+        return f"{self.get_account_display()}的欢迎语"
+
+    def clean(self):
+        super().clean()
+        errors = {
+            **_check_text_size(self.welcome_text, "welcome_text"),
+            **_check_text_size(self.default_text, "default_text"),
+        }
+        if errors:
+            raise ValidationError(errors)
+
+
+class WeChatKeywordReply(models.Model):
+    """A keyword that a follower may send, and what the account answers: a text, or the latest
+    articles of a column as a news message."""
+
+    class Match(models.TextChoices):
+        EXACT = "exact", "完全匹配"
+        CONTAINS = "contains", "包含关键词"
+
+    account = models.CharField("公众号", max_length=32, choices=wechat_account_choices)
+    keyword = models.CharField("关键词", max_length=60, help_text="不区分大小写，首尾空格忽略。")
+    match = models.CharField("匹配方式", max_length=16, choices=Match, default=Match.EXACT)
+    reply_text = models.TextField(
+        "回复文字",
+        blank=True,
+        help_text='可以使用 <a href="网址">文字</a> 形式的链接。与“回复栏目”二选一。',
+    )
+    column = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name="回复栏目",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"content_type__app_label": "cms", "content_type__model": "columnpage"},
+        help_text="回复该栏目最新的文章（图文消息，最多 8 篇）。与“回复文字”二选一。",
+    )
+    enabled = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "关键词回复"
+        verbose_name_plural = "关键词回复"
+        ordering = ["account", "keyword"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "keyword"], name="channels_wechat_keyword_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.keyword
+
+    def clean(self):
+        super().clean()
+        self.keyword = " ".join(self.keyword.split())
+        has_text = bool(self.reply_text.strip())
+        if has_text == bool(self.column_id):
+            raise ValidationError("请填写“回复文字”或选择“回复栏目”，二者只能选一项")
+        errors = _check_text_size(self.reply_text, "reply_text")
+        if errors:
+            raise ValidationError(errors)
+
+
+class WeChatMenu(models.Model):
+    """The custom menu of one official account, as edited in the admin and last pushed."""
+
+    account = models.CharField("公众号", max_length=32, unique=True, choices=wechat_account_choices)
+    buttons = StreamField(MenuBlock(), verbose_name="菜单", blank=True)
+    pushed_at = models.DateTimeField("最近推送时间", null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "自定义菜单"
+        verbose_name_plural = "自定义菜单"
+        ordering = ["account"]
+
+    def __str__(self):
+        return f"{self.get_account_display()}的自定义菜单"
+
+    def clean(self):
+        from .wechat.menu import MenuInvalid, build
+
+        super().clean()
+        try:
+            build(self.buttons)
+        except MenuInvalid as error:
+            raise ValidationError(error.errors) from None

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import GroupPagePermission, Page
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views import snippets as snippet_views
 
 from . import services
 from .base import get_channel
@@ -158,3 +159,39 @@ def _column_model():
     from django.apps import apps
 
     return apps.get_model("cms", "ColumnPage")
+
+
+# --- WeChat custom menu: save, then push to the account -----------------------------------------
+
+
+class PushMenuMixin:
+    """The snippet create/edit view of ``WeChatMenu`` with "保存并推送到公众号": the menu is saved
+    as usual, then sent with ``menu/create``; the outcome is a message on the edit screen."""
+
+    push_action = "action-push"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.push_action not in self.request.POST or not getattr(self.object, "pk", None):
+            return response
+        from .wechat.errors import WeChatError
+        from .wechat.menu import MenuInvalid, push
+
+        try:
+            push(self.object)
+        except (MenuInvalid, WeChatError) as error:
+            messages.error(self.request, f"菜单已保存，但未能推送到公众号：{error}")
+        else:
+            messages.success(
+                self.request,
+                "菜单已推送到公众号。微信客户端一般在 5 分钟内更新，取消关注后重新关注可立即看到。",
+            )
+        return redirect(self.edit_url_name, self.object.pk)
+
+
+class WeChatMenuCreateView(PushMenuMixin, snippet_views.CreateView):
+    pass
+
+
+class WeChatMenuEditView(PushMenuMixin, snippet_views.EditView):
+    pass

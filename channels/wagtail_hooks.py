@@ -1,17 +1,31 @@
-"""Admin wiring of the channels: targets, a page's delivery states, the problem report."""
+"""Admin wiring of the channels: targets, a page's delivery states, the problem report, and the
+"微信公众号" menu (welcome texts and keyword replies of the message callback, custom menus with
+their "保存并推送到公众号" action)."""
 
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.action_menu import ActionMenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import views
-from .models import ChannelTarget
+from . import services, views
+from .models import ChannelTarget, WeChatKeywordReply, WeChatMenu, WeChatWelcome
+
+
+class ChannelTargetIndexView(IndexView):
+    def get_base_queryset(self):
+        services.sync_targets()  # the configuration may have changed since the last deployment
+        return super().get_base_queryset()
 
 
 class ChannelTargetViewSet(ModelViewSet):
+    index_view_class = ChannelTargetIndexView
     model = ChannelTarget
     icon = "resubmit"
     menu_label = "发布渠道"
@@ -56,3 +70,63 @@ def delivery_states_button(page, user, view_name, next_url=None):
 @hooks.register("register_reports_menu_item")
 def register_problems_report():
     return MenuItem("渠道发布异常", reverse("channels:problems"), icon_name="warning", order=700)
+
+
+# --- 微信公众号: what the message callback answers ------------------------------------------------
+
+
+class WeChatWelcomeViewSet(SnippetViewSet):
+    model = WeChatWelcome
+    icon = "mail"
+    menu_label = "欢迎语与默认回复"
+    list_display = ["account", "updated_at"]
+    panels = [FieldPanel("account"), FieldPanel("welcome_text"), FieldPanel("default_text")]
+
+
+class WeChatKeywordReplyViewSet(SnippetViewSet):
+    model = WeChatKeywordReply
+    icon = "comment"
+    menu_label = "关键词回复"
+    list_display = ["keyword", "account", "match", "column", "enabled", "updated_at"]
+    list_filter = ["account", "match", "enabled"]
+    search_fields = ["keyword", "reply_text"]
+    panels = [
+        FieldPanel("account"),
+        MultiFieldPanel([FieldPanel("keyword"), FieldPanel("match")], heading="关键词"),
+        MultiFieldPanel(
+            [FieldPanel("reply_text"), PageChooserPanel("column", page_type="cms.ColumnPage")],
+            heading="回复内容（二选一）",
+        ),
+        FieldPanel("enabled"),
+    ]
+
+
+class WeChatMenuViewSet(SnippetViewSet):
+    model = WeChatMenu
+    icon = "list-ul"
+    menu_label = "自定义菜单"
+    list_display = ["account", "updated_at", "pushed_at"]
+    panels = [FieldPanel("account"), FieldPanel("buttons")]
+    add_view_class = views.WeChatMenuCreateView
+    edit_view_class = views.WeChatMenuEditView
+
+
+class PushMenuItem(ActionMenuItem):
+    name = views.PushMenuMixin.push_action
+    label = "保存并推送到公众号"
+    icon_name = "upload"
+
+
+@hooks.register("register_snippet_action_menu_item")
+def register_push_menu_item(model):
+    return PushMenuItem(order=10) if model is WeChatMenu else None
+
+
+class WeChatGroup(SnippetViewSetGroup):
+    items = (WeChatWelcomeViewSet, WeChatKeywordReplyViewSet, WeChatMenuViewSet)
+    menu_icon = "mail"
+    menu_label = "微信公众号"
+    menu_name = "wechat"
+
+
+register_snippet(WeChatGroup)

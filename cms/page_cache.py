@@ -29,6 +29,7 @@ EXCLUDED_PREFIXES = (
     "/documents/",
     "/care-mode/",
     "/hdjl/",
+    "/wechat/",
     "/_util/",
 )
 STORED_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Referrer-Policy", "Link")

@@ -333,6 +333,8 @@ CHANNELS_BACKOFF_BASE_SECONDS = env.int("CHANNELS_BACKOFF_BASE_SECONDS", default
 CHANNELS_BACKOFF_MAX_SECONDS = env.int("CHANNELS_BACKOFF_MAX_SECONDS", default=3600)
 CHANNELS_MAX_ATTEMPTS = env.int("CHANNELS_MAX_ATTEMPTS", default=8)
 CHANNELS_STUCK_SECONDS = env.int("CHANNELS_STUCK_SECONDS", default=1800)
+# Body pictures of one WeChat article uploaded at the same time (media/uploadimg).
+WECHAT_UPLOAD_CONCURRENCY = env.int("WECHAT_UPLOAD_CONCURRENCY", default=4)
 
 # --- channels: WeChat official accounts (docs/operations.md "WeChat official accounts") ---------
 # Where the API is reached; a forward proxy or the test simulator may stand in for WeChat.
@@ -345,3 +347,6 @@ WECHAT_ACCOUNTS = env("WECHAT_ACCOUNTS", default="[]")
 WECHAT_TIMEOUT = env.float("WECHAT_TIMEOUT", default=10.0)
 WECHAT_BUSY_RETRIES = env.int("WECHAT_BUSY_RETRIES", default=3)
 WECHAT_BUSY_BACKOFF_SECONDS = env.float("WECHAT_BUSY_BACKOFF_SECONDS", default=1.0)
+# Message callback (/wechat/<code>/): a request whose timestamp is further than this from our
+# clock is refused as a replay (keep the hosts on NTP).
+WECHAT_CALLBACK_MAX_AGE_SECONDS = env.int("WECHAT_CALLBACK_MAX_AGE_SECONDS", default=300)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("care-mode/", views.care_mode, name="care_mode"),
     path("hdjl/", include("backend_bridge.urls")),
+    path("wechat/", include("channels.urls")),
 ]
 
 if settings.DEBUG:

@@ -274,3 +274,13 @@ def test_nothing_reaches_a_channel_that_the_gate_refuses_now(client, column, sta
     assert delivery.last_error.startswith("敏感词检查未通过，未发送：发现 1 处禁止发布的敏感词")
     assert received(APP) == []
     sw_services.reset_engine()
+
+
+def test_a_channel_added_to_the_configuration_appears_in_the_admin(client, settings, admin_user):
+    settings.CHANNELS = [
+        *settings.CHANNELS,
+        {"class": "tests.channels.recording.RecordingChannel", "code": "new", "label": "新渠道"},
+    ]
+    base.forget_channels()
+    listing = login(client, admin_user).get(reverse("channel_targets:index")).content.decode()
+    assert "新渠道" in listing and "测试APP" in listing

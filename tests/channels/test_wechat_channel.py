@@ -194,3 +194,28 @@ def test_the_accounts_command_lists_accounts_without_secrets_and_checks_them(
     with pytest.raises(CommandError, match="1 个公众号的凭据检查失败"):
         call_command("wechat_accounts", "--check")
     assert "凭据检查失败" in capsys.readouterr().out
+
+
+def test_pictures_that_went_up_before_a_failure_are_not_uploaded_again(
+    client, admin, column, portals, wechat_simulator
+):
+    portal = portals["nanning"]
+    page = article(column, portals)
+    page.body = [
+        (
+            "image",
+            {"image": picture(portal, f"图{n}", (1600, 1200)), "alt": f"图{n}", "caption": ""},
+        )
+        for n in range(3)
+    ]
+    page.save_revision()
+    wechat_simulator.script_endpoint("media/uploadimg", "ok", "ok", "http_500")
+    page = publish_from_admin(client, page)
+    work()
+    delivery = Delivery.objects.get(page=page)
+    assert delivery.state == "pending" and len(delivery.progress["images"]) == 2
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=delivery.created_at)
+    work()
+    delivery.refresh_from_db()
+    assert delivery.state == "published"
+    assert len(wechat_simulator.calls("media/uploadimg")) == 4  # 3 + the one that failed

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,10 +57,11 @@ class LoopbackSimulator:
 
     name = "simulator"
 
-    def __init__(self, *, delay: float = 1.0):
+    def __init__(self, *, delay: float = 1.0, latency: float = 0.0):
         self.requests: list[RecordedRequest] = []
         self.default = "ok"
         self.delay = delay
+        self.latency = latency  # seconds every answer takes, like a far-away service (benchmarks)
         self.error_code = ""
         self._script: deque[str] = deque()
         self._lock = threading.Lock()
@@ -132,6 +134,8 @@ class LoopbackSimulator:
         raise NotImplementedError
 
     def _respond(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
+        if self.latency:
+            time.sleep(self.latency)
         behaviour = self._next_behaviour()
         request = RecordedRequest(
             handler.command, handler.path, {k.lower(): v for k, v in handler.headers.items()}, body

@@ -15,7 +15,8 @@ documented shapes on success. Endpoints:
   ``publish_status`` 1 for ``publish_polls`` polls, then the configured outcome
   (``publish_result``): 0 with ``article_id`` and one URL per article, or any other status with
   ``fail_idx``.
-- ``menu/create|get|delete``, ``user/info``, ``message/custom/send``: enough to see wechatpy's
+- ``menu/create|get|delete`` (``create`` checks WeChat's button counts and name sizes:
+  40016, 40018, 40023, 40025), ``user/info``, ``message/custom/send``: enough to see wechatpy's
   own groups arrive here.
 
 Every API call checks its token: missing 41001, unknown 40014, invalidated 40001, expired 42001.
@@ -62,6 +63,10 @@ ERRMSG = {
     40013: "invalid appid",
     40014: "invalid access_token",
     40097: "invalid args",
+    40016: "invalid button size",
+    40018: "invalid button name size",
+    40023: "invalid sub button size",
+    40025: "invalid sub button name size",
     40125: "invalid appsecret",
     41001: "access_token missing",
     41005: "media data missing",
@@ -701,8 +706,22 @@ class WeChatSimulator(LoopbackSimulator):
 
     # --- menus, users, messages (routing checks for wechatpy's own groups) ----------------------
     def _menu_create(self, request, query, payload):
-        if not isinstance(payload.get("button"), list) or not payload["button"]:
+        buttons = payload.get("button")
+        if not isinstance(buttons, list) or not buttons:
             return self._error(40097)
+        # WeChat's documented limits: 1-3 buttons (40016), names of at most 16 bytes (40018),
+        # 1-5 sub-buttons (40023) named in at most 60 bytes (40025).
+        if len(buttons) > 3:
+            return self._error(40016)
+        for button in buttons:
+            if len(str(button.get("name", "")).encode()) > 16:
+                return self._error(40018)
+            subs = button.get("sub_button")
+            if subs is not None:
+                if not 1 <= len(subs) <= 5:
+                    return self._error(40023)
+                if any(len(str(s.get("name", "")).encode()) > 60 for s in subs):
+                    return self._error(40025)
         self.menu = payload
         return self._ok()
 
