@@ -150,6 +150,37 @@ def retry(delivery: Delivery) -> Delivery:
     return delivery
 
 
+def republish(page, channel_code: str, user=None) -> Delivery:
+    """An editor's explicit republication of the live version to a channel that cannot edit
+    what it published (WeChat): a new publication, after which the channel removes the one it
+    replaces (``progress["replaces"]``)."""
+    page = page.specific
+    channel = get_channel(channel_code)
+    if channel is None or not page.live:
+        raise ValueError("页面未发布或渠道已不在配置中，不能重新发布")
+    current = (
+        Delivery.objects.filter(page=page, channel=channel_code, state=State.PUBLISHED)
+        .exclude(action=Action.WITHDRAW)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    if current is None or channel_code not in _live_on(page):
+        raise ValueError("该渠道中没有已发布的版本，无需重新发布")
+    if Delivery.objects.filter(page=page, channel=channel_code, state__in=Delivery.OPEN_STATES):
+        raise ValueError("该渠道已有正在发送的版本，请等待发送完成")
+    delivery = Delivery.objects.create(
+        page=page,
+        revision=page.live_revision,
+        site_code=gate.site_code_of(page),
+        channel=channel_code,
+        action=Action.PUBLISH,
+        progress={"replaces": current.remote_id},
+        requested_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    transaction.on_commit(kick)
+    return delivery
+
+
 # --- claiming -------------------------------------------------------------------------------
 
 

@@ -83,6 +83,23 @@ def retry_delivery(request, delivery_id: int):
     return redirect("channels:page", page.pk)
 
 
+@require_POST
+def republish_page(request, page_id: int, channel: str):
+    """An editor's explicit 重新发布 to a channel that keeps the version it first received."""
+    page = get_object_or_404(Page, pk=page_id).specific
+    if not page.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied
+    try:
+        delivery = services.republish(page, channel, request.user)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"已排队重新发布到“{delivery.channel_label}”，发布成功后将删除原来的文章。"
+        )
+    return redirect("channels:page", page.pk)
+
+
 def problems(request):
     """Every delivery that failed or is stuck, in the portals the user edits."""
     rows = services.problems().select_related("page").order_by("-updated_at")

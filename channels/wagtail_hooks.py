@@ -51,6 +51,11 @@ def register_admin_urls():
     urls = [
         path("pages/<int:page_id>/", views.page_deliveries, name="page"),
         path("deliveries/<int:delivery_id>/retry/", views.retry_delivery, name="retry"),
+        path(
+            "pages/<int:page_id>/republish/<str:channel>/",
+            views.republish_page,
+            name="republish",
+        ),
         path("problems/", views.problems, name="problems"),
     ]
     return [path("channels/", include((urls, "channels"), namespace="channels"))]

@@ -119,6 +119,11 @@ class WeChatChannel(Channel):
         delivery.record(article_id=article_id)
         delivery.remote_id = article_id
         delivery.remote_url = urls[0] if urls else ""
+        replaces = delivery.progress.get("replaces")
+        if replaces and not delivery.progress.get("replaced"):
+            # An explicit republication: the new article is out, the one it replaces goes.
+            publish.delete_article(self.client(), replaces)
+            delivery.record(replaced=True)
 
     def article(self, delivery, page, client, source_url: str) -> dict:
         """The draft article of ``page``: fields checked, pictures uploaded, body rewritten."""

@@ -175,11 +175,26 @@ def test_an_update_waits_for_the_editor_and_an_unpublish_deletes_the_wechat_arti
     screen = client.get(reverse("channels:page", args=[page.pk])).content.decode()
     assert "门户中的文章已更新；该渠道的文章发布后不能修改" in screen
 
+    # The editor's explicit 重新发布: a new WeChat article, then the old one is deleted.
+    first = Delivery.objects.get(page=page).remote_id
+    response = client.post(reverse("channels:republish", args=[page.pk, CODE]), follow=True)
+    assert "已排队重新发布到“广西信访”" in response.content.decode()
+    work()
+    latest = Delivery.objects.filter(page=page).order_by("-pk").first()
+    assert latest.state == "published" and latest.remote_id != first
+    (deleted,) = wechat_simulator.calls("freepublish/delete")
+    assert deleted.json()["article_id"] == first
+    (news,) = wechat_simulator.calls("draft/add")[-1].json()["articles"]
+    assert news["title"] == "更正后的标题"
+    screen = client.get(reverse("channels:page", args=[page.pk])).content.decode()
+    assert "门户中的文章已更新" not in screen
+
     client.post(reverse("wagtailadmin_pages:unpublish", args=[page.pk]))
     work()
     withdrawal = Delivery.objects.get(page=page, action="withdraw")
     assert withdrawal.state == "withdrawn"
-    assert len(wechat_simulator.calls("freepublish/delete")) == 1
+    deleted = wechat_simulator.calls("freepublish/delete")
+    assert [call.json()["article_id"] for call in deleted] == [first, latest.remote_id]
 
 
 def test_the_accounts_command_lists_accounts_without_secrets_and_checks_them(
@@ -219,3 +234,17 @@ def test_pictures_that_went_up_before_a_failure_are_not_uploaded_again(
     delivery.refresh_from_db()
     assert delivery.state == "published"
     assert len(wechat_simulator.calls("media/uploadimg")) == 4  # 3 + the one that failed
+
+
+def test_republishing_is_refused_when_there_is_nothing_to_replace_or_for_another_portal(
+    client, admin, column, portals, staff, wechat_simulator
+):
+    page = publish_from_admin(client, article(column, portals))
+    response = client.post(reverse("channels:republish", args=[page.pk, CODE]), follow=True)
+    assert "该渠道中没有已发布的版本，无需重新发布" in response.content.decode()
+    work()
+    client.force_login(staff("liuzhou", "editor"))
+    refused = client.post(reverse("channels:republish", args=[page.pk, CODE]), follow=True)
+    assert refused.redirect_chain[-1][0] == "/admin/"
+    assert Delivery.objects.filter(page=page).count() == 1
+    assert len(wechat_simulator.calls("draft/add")) == 1
