@@ -7,12 +7,14 @@ class ChannelsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.core.signals import request_finished
         from django.db.models.signals import post_migrate
 
-        from . import signals
+        from . import services, signals
 
         signals.connect()
         post_migrate.connect(_sync_targets, sender=self, dispatch_uid="channels_sync_targets")
+        request_finished.connect(services.stop_keeping, dispatch_uid="channels_stop_keeping")
 
 
 def _sync_targets(**kwargs):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -92,6 +93,31 @@ def _live_on(page) -> set[str]:
     return {channel for channel, state in latest.items() if state == State.PUBLISHED}
 
 
+#: (page id, channel codes) that the unpublication being made leaves alone (the editor
+#: unticked them on the confirmation); cleared after it and at the end of every request.
+_kept_on: ContextVar[tuple[int, frozenset[str]] | None] = ContextVar("channels_kept", default=None)
+
+
+def published_on(page) -> list[tuple[str, str]]:
+    """(code, label) of the configured channels on which ``page`` is out now."""
+    live_on = _live_on(page)
+    return [(code, c.label) for code, c in get_channels().items() if code in live_on]
+
+
+def keep_on(page, codes) -> None:
+    """The next unpublication of ``page`` in this request does not withdraw from ``codes``."""
+    _kept_on.set((page.pk, frozenset(codes)))
+
+
+def stop_keeping(**kwargs) -> None:
+    _kept_on.set(None)
+
+
+def _kept_for(page) -> frozenset[str]:
+    kept = _kept_on.get()
+    return kept[1] if kept and kept[0] == page.pk else frozenset()
+
+
 def fan_out(page, action: str, revision=None, user=None) -> list[Delivery]:
     """Write the deliveries of one publishing event; call inside the publishing transaction.
 
@@ -101,7 +127,12 @@ def fan_out(page, action: str, revision=None, user=None) -> list[Delivery]:
     page = page.specific
     live_on = _live_on(page)
     if action == Action.WITHDRAW:
-        plan = [(c, Action.WITHDRAW) for code, c in get_channels().items() if code in live_on]
+        kept = _kept_for(page)
+        plan = [
+            (c, Action.WITHDRAW)
+            for code, c in get_channels().items()
+            if code in live_on and code not in kept
+        ]
     else:
         plan = [
             (c, Action.UPDATE if c.code in live_on else Action.PUBLISH) for c in channels_for(page)

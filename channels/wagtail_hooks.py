@@ -72,6 +72,19 @@ def delivery_states_button(page, user, view_name, next_url=None):
         )
 
 
+@hooks.register("before_unpublish_page")
+def choose_channels_to_withdraw(request, page):
+    """The unpublish confirmation lists the channels the page is out on; unticked ones keep it."""
+    if request.method == "POST" and request.POST.get("channels_choice"):
+        chosen = set(request.POST.getlist("withdraw_from"))
+        services.keep_on(page, {c for c, _ in services.published_on(page) if c not in chosen})
+
+
+@hooks.register("after_unpublish_page")
+def end_channel_choice(request, page):
+    services.stop_keeping()
+
+
 @hooks.register("register_reports_menu_item")
 def register_problems_report():
     return MenuItem("渠道发布异常", reverse("channels:problems"), icon_name="warning", order=700)

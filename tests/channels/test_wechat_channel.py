@@ -189,7 +189,12 @@ def test_an_update_waits_for_the_editor_and_an_unpublish_deletes_the_wechat_arti
     screen = client.get(reverse("channels:page", args=[page.pk])).content.decode()
     assert "门户中的文章已更新" not in screen
 
-    client.post(reverse("wagtailadmin_pages:unpublish", args=[page.pk]))
+    confirm = client.get(reverse("wagtailadmin_pages:unpublish", args=[page.pk])).content.decode()
+    assert "从“广西信访”撤回（公众号文章将被删除，不能恢复）" in confirm
+    client.post(
+        reverse("wagtailadmin_pages:unpublish", args=[page.pk]),
+        {"channels_choice": "1", "withdraw_from": CODE},  # the box is ticked as it comes
+    )
     work()
     withdrawal = Delivery.objects.get(page=page, action="withdraw")
     assert withdrawal.state == "withdrawn"
@@ -248,3 +253,15 @@ def test_republishing_is_refused_when_there_is_nothing_to_replace_or_for_another
     assert refused.redirect_chain[-1][0] == "/admin/"
     assert Delivery.objects.filter(page=page).count() == 1
     assert len(wechat_simulator.calls("draft/add")) == 1
+
+
+def test_unpublishing_with_the_channel_unticked_leaves_the_wechat_article(
+    client, admin, column, portals, wechat_simulator
+):
+    page = publish_from_admin(client, article(column, portals))
+    work()
+    client.post(reverse("wagtailadmin_pages:unpublish", args=[page.pk]), {"channels_choice": "1"})
+    work()
+    assert not ArticlePage.objects.get(pk=page.pk).live
+    assert not Delivery.objects.filter(page=page, action="withdraw").exists()
+    assert wechat_simulator.calls("freepublish/delete") == []
