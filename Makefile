@@ -15,6 +15,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# axe-core for the browser tests' accessibility checks (package.json); skipped without npm.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else echo "未找到 npm：跳过 axe-core，浏览器测试中的无障碍检查将跳过"; fi
+
 # Development settings for `make run`: a fresh random SECRET_KEY, debug on, portals on port 8000.
 .env: | $(STAMP)
 	@$(BIN)/python -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > .env
@@ -31,7 +38,7 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install
+test: install $(NODE_STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: install

@@ -284,3 +284,25 @@ def test_a_channel_added_to_the_configuration_appears_in_the_admin(client, setti
     base.forget_channels()
     listing = login(client, admin_user).get(reverse("channel_targets:index")).content.decode()
     assert "新渠道" in listing and "测试APP" in listing
+
+
+def test_a_column_of_another_portal_cannot_be_slipped_into_the_form(
+    client, column, liuzhou_column, staff
+):
+    login(client, staff("nanning", "admin"))
+    response = choose_columns(client, APP, [column, liuzhou_column])
+    assert response.status_code == 200  # the form again, with the error on the field
+    assert "选择一个有效的选项" in str(response.context["form"].errors["columns"])
+    assert not target().columns.exists()
+
+
+def test_after_the_commit_a_task_delivers_without_waiting_for_the_worker(
+    client, column, staff, django_capture_on_commit_callbacks
+):
+    admin = staff("nanning", "admin")
+    login(client, admin)
+    choose_columns(client, APP, [column])
+    with django_capture_on_commit_callbacks(execute=True):
+        page = publish(client, admin, column, "任务即时发送")
+    assert Delivery.objects.get(page=page).state == "published"
+    assert [title for _, title, _ in received(APP)] == ["任务即时发送"]
