@@ -5,8 +5,8 @@ Writing: when a page goes live, is updated or is unpublished, :func:`fan_out` wr
 of the same page to the same channel that has not been sent yet is superseded: only the newest
 revision goes out). After the commit a task asks a worker to deliver.
 
-Delivering: :func:`claim` leases due deliveries (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
-conditional UPDATE per row on SQLite), :func:`deliver` re-checks the revision with the
+Delivering: :func:`claim` leases due deliveries with the project's one outbox lease
+(``backend_bridge.services.outbox.lease_rows``), :func:`deliver` re-checks the revision with the
 sensitive-words gate on the page's own portal, calls the channel and records the outcome.
 Temporary failures wait with exponential backoff; permanent ones keep their reason in Chinese
 until an editor retries. A worker that dies leaves a lease that expires; the next worker takes
@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from backend_bridge.services.outbox import lease_rows
 from sensitive_words import gate
 
 from .base import DeliveryError, PermanentFailure, get_channel, get_channels
@@ -124,6 +125,8 @@ def fan_out(page, action: str, revision=None, user=None) -> list[Delivery]:
     ``action`` is publish or withdraw; a publication of a page already out on a channel is an
     update there, which channels that cannot edit what they published (WeChat) do not take.
     """
+    if not get_channels():
+        return []
     page = page.specific
     live_on = _live_on(page)
     if action == Action.WITHDRAW:
@@ -236,19 +239,7 @@ def claim(batch: int = 10, *, now=None) -> tuple[str, list[int]]:
         "lease_until": now + timedelta(seconds=lease_seconds()),
         "state": State.SENDING,
     }
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            ids = list(
-                _due(now)
-                .select_for_update(skip_locked=True)
-                .order_by("next_attempt_at", "id")
-                .values_list("id", flat=True)[:batch]
-            )
-            Delivery.objects.filter(pk__in=ids).update(**lease)
-        return token, ids
-    candidates = list(_due(now).order_by("next_attempt_at", "id").values_list("id", flat=True))
-    ids = [pk for pk in candidates[:batch] if _due(now).filter(pk=pk).update(**lease) == 1]
-    return token, ids
+    return token, lease_rows(_due(now), batch, lease)
 
 
 # --- delivering -----------------------------------------------------------------------------

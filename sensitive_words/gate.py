@@ -42,11 +42,6 @@ class Verdict:
     def ok(self) -> bool:
         return not self.blocked and not self.pending
 
-    @property
-    def confirmed(self) -> list:
-        pending = {id(h) for h in self.pending}
-        return [h for h in self.hits if h.hit.level == REVIEW and id(h) not in pending]
-
     def message(self) -> str:
         """One sentence for the person who tried, listing what stops the publication."""
         if self.blocked:

@@ -13,9 +13,7 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -222,13 +220,11 @@ class PageHit:
         }
 
 
-_BLOCK_END = re.compile(r"</(p|div|h[1-6]|li|tr|td|th|blockquote)>|<br\s*/?>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
-
-
 def html_to_text(source: str) -> str:
-    """Visible text of rich text/HTML: tags removed, entities decoded, blocks on their own lines."""
-    return html.unescape(_TAG.sub("", _BLOCK_END.sub("\n", source or "")))
+    """Visible text of rich text/HTML, as the check API reads it (:mod:`.richtext`)."""
+    from .richtext import visible_text
+
+    return visible_text(source or "").text
 
 
 def context_of(text: str, hit: Hit, width: int = 20) -> str:

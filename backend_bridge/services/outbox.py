@@ -75,26 +75,28 @@ def lease_seconds() -> int:
     return settings.BRIDGE_LEASE_SECONDS
 
 
+def lease_rows(due, batch: int, lease: dict) -> list[int]:
+    """Give ``lease`` (field values) to up to ``batch`` rows of the queryset ``due``, oldest due
+    first, that no other caller holds; returns their ids. Shared by every outbox of the project.
+
+    PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` and one UPDATE in a transaction. SQLite (one
+    writer at a time): a conditional UPDATE per candidate, so a row taken meanwhile is skipped.
+    """
+    ordered = due.order_by("next_attempt_at", "id").values_list("id", flat=True)
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(ordered.select_for_update(skip_locked=True, of=("self",))[:batch])
+            due.model.objects.filter(pk__in=ids).update(**lease)
+        return ids
+    return [pk for pk in list(ordered[:batch]) if due.filter(pk=pk).update(**lease) == 1]
+
+
 def claim(batch: int = 20, *, now=None) -> tuple[str, list[int]]:
     """Lease up to ``batch`` due items to this caller: (lease token, item ids)."""
     now = now or timezone.now()
     token = uuid.uuid4().hex
     lease = {"lease_token": token, "lease_until": now + timedelta(seconds=lease_seconds())}
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            ids = list(
-                _due(now)
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("next_attempt_at", "id")
-                .values_list("id", flat=True)[:batch]
-            )
-            OutboxItem.objects.filter(pk__in=ids).update(**lease)
-        return token, ids
-    candidates = list(
-        _due(now).order_by("next_attempt_at", "id").values_list("id", flat=True)[:batch]
-    )
-    ids = [pk for pk in candidates if _due(now).filter(pk=pk).update(**lease) == 1]
-    return token, ids
+    return token, lease_rows(_due(now), batch, lease)
 
 
 # --- delivering -------------------------------------------------------------------------------

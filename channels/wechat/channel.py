@@ -16,6 +16,7 @@ Every picture comes from a ``media_pipeline`` profile: this channel never resize
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.utils.html import escape
@@ -51,6 +52,17 @@ def _bytes_of(image, profile: str) -> tuple[str, bytes]:
         return stored.file.name.rsplit("/", 1)[-1], handle.read()
 
 
+@contextmanager
+def _as_delivery_errors():
+    """WeChat's errors as the worker's: temporary ones are retried, the others fail with their
+    Chinese message."""
+    try:
+        yield
+    except WeChatError as error:
+        failure = TemporaryFailure if error.temporary else PermanentFailure
+        raise failure(str(error), retry_after=error.retry_after) from error
+
+
 class WeChatChannel(Channel):
     kind = "wechat"
     page_types = ("cms.articlepage",)
@@ -67,11 +79,8 @@ class WeChatChannel(Channel):
 
     def deliver(self, delivery) -> None:
         page = delivery.revision.as_object() if delivery.revision_id else delivery.page.specific
-        try:
+        with _as_delivery_errors():
             self._deliver(delivery, page, self.client())
-        except WeChatError as error:
-            failure = TemporaryFailure if error.temporary else PermanentFailure
-            raise failure(str(error), retry_after=error.retry_after) from error
 
     def _deliver(self, delivery, page, client) -> None:
         done = delivery.progress  # re-read after every record(): it returns a new dict
@@ -256,8 +265,5 @@ class WeChatChannel(Channel):
         )
         if published is None:
             return
-        try:
+        with _as_delivery_errors():
             publish.delete_article(self.client(), published.remote_id)
-        except WeChatError as error:
-            failure = TemporaryFailure if error.temporary else PermanentFailure
-            raise failure(str(error), retry_after=error.retry_after) from error
