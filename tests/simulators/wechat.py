@@ -274,6 +274,8 @@ class WeChatSimulator(LoopbackSimulator):
 
     @staticmethod
     def endpoint_of(path: str) -> str:
+        """``cgi-bin`` endpoints by their short name (``draft/add``); others keep their prefix
+        (``sns/oauth2/access_token``, ``sns/jscode2session``, ``wxa/...``)."""
         return urlsplit(path).path.removeprefix("/cgi-bin/").strip("/")
 
     def calls(self, endpoint: str | None = None) -> list[RecordedRequest]:
@@ -320,7 +322,7 @@ class WeChatSimulator(LoopbackSimulator):
         split = urlsplit(request.path)
         endpoint = self.endpoint_of(request.path)
         query = {k: v[0] for k, v in parse_qs(split.query).items()}
-        if not split.path.startswith("/cgi-bin/"):
+        if not split.path.startswith(("/cgi-bin/", "/sns/", "/wxa/")):
             return Answer(404, b"<html><body>404 Not Found</body></html>", "text/html")
         if behaviour == "busy":
             return self._error(-1)
@@ -332,9 +334,10 @@ class WeChatSimulator(LoopbackSimulator):
             return self._stable_token(request)
         if behaviour == "invalid_token":
             return self._error(40001)
-        refused = self._check_token(query.get("access_token"))
-        if refused:
-            return refused
+        if not endpoint.startswith(self.APP_SECRET_ENDPOINTS):
+            refused = self._check_token(query.get("access_token"))
+            if refused:
+                return refused
         if behaviour == "quota" or {"*", endpoint} & self._quota_exhausted:
             return self._error(45009)
         route = self.ROUTES.get(endpoint)
@@ -748,6 +751,9 @@ class WeChatSimulator(LoopbackSimulator):
             return self._error(40003)
         self.custom_messages.append(payload)
         return self._ok()
+
+    #: Endpoints called with ``appid`` and ``secret`` instead of an access token (OAuth, login).
+    APP_SECRET_ENDPOINTS = ("sns/oauth2/", "sns/jscode2session")
 
     ROUTES = {
         "material/add_material": ("POST", _add_material),
