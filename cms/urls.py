@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from channels.app.api import app_api
 from cms import views
 from cms.api import api
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
+    path("api/app/v1/", app_api.urls),
     path("search/", views.search, name="search"),
     path("care-mode/", views.care_mode, name="care_mode"),
     path("hdjl/", include("backend_bridge.urls")),
