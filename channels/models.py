@@ -13,6 +13,7 @@ keep their reason in Chinese until an editor retries.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -87,6 +88,15 @@ class Delivery(models.Model):
     progress = models.JSONField("进度", default=dict, blank=True)
     remote_id = models.CharField("渠道内编号", max_length=128, blank=True)
     remote_url = models.URLField("渠道内地址", max_length=500, blank=True)
+    #: A multi-article push (多图文推送): ``page`` is its first article.
+    push = models.ForeignKey(
+        "WeChatPush",
+        verbose_name="多图文推送",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="发起人",
@@ -114,6 +124,13 @@ class Delivery(models.Model):
 
         channel = get_channel(self.channel)
         return channel.label if channel else self.channel
+
+    def contents(self) -> list:
+        """The page versions this delivery carries: a push's articles in order, else its page
+        (the revision it was written for, or the page as it is)."""
+        if self.push_id:
+            return [item.content() for item in self.push.items.select_related("revision")]
+        return [self.revision.as_object() if self.revision_id else self.page.specific]
 
     def record(self, **progress) -> None:
         """Store what was just created remotely before doing anything else (crash safety)."""
@@ -257,3 +274,86 @@ class WeChatMenu(models.Model):
             build(self.buttons)
         except MenuInvalid as error:
             raise ValidationError(error.errors) from None
+
+
+# --- WeChat: an editor's push of several articles, published or sent to every follower ----------
+
+
+class WeChatPush(models.Model):
+    """An editor's push of 1 to 8 live articles to one official account as one WeChat message
+    (多图文推送). It is published (发布, like the automatic single-article publication) or sent to
+    every follower (群发, which spends the account's mass-send quota): never automatic. Its one
+    :class:`Delivery` (``deliveries``) carries it through the outbox like any publication."""
+
+    class Mode(models.TextChoices):
+        PUBLISH = "publish", "发布（不群发，不占用群发次数）"
+        MASS_SEND = "mass_send", "群发给全部关注者"
+
+    account = models.CharField("公众号", max_length=32, choices=wechat_account_choices)
+    mode = models.CharField("推送方式", max_length=16, choices=Mode, default=Mode.PUBLISH)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="推送人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("推送时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "公众号推送"
+        verbose_name_plural = "公众号推送"
+        ordering = ["-pk"]
+
+    def __str__(self):
+        first = self.items.select_related("page").first()
+        title = first.page.title if first else ""
+        return f"{self.get_account_display()}：{title}等 {self.items.count()} 篇"
+
+    @property
+    def delivery(self):
+        """Its publication (withdrawals of single articles are deliveries of their own)."""
+        return self.deliveries.exclude(action=Delivery.Action.WITHDRAW).order_by("-pk").first()
+
+    @admin.display(description="状态")
+    def state_label(self) -> str:
+        delivery = self.delivery
+        return delivery.get_state_display() if delivery else ""
+
+
+class WeChatPushItem(models.Model):
+    """One article of a push, at its place in the message, with the version that goes out."""
+
+    push = models.ForeignKey(
+        WeChatPush, verbose_name="推送", on_delete=models.CASCADE, related_name="items"
+    )
+    position = models.PositiveSmallIntegerField("位置")  # 1-based, as WeChat's idx
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name="文章", on_delete=models.CASCADE, related_name="+"
+    )
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name="版本",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField("已从公众号删除", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "推送文章"
+        verbose_name_plural = "推送文章"
+        ordering = ["push", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["push", "position"], name="channels_push_position"),
+            models.UniqueConstraint(fields=["push", "page"], name="channels_push_page"),
+        ]
+
+    def __str__(self):
+        return f"第 {self.position} 篇：{self.page.title}"
+
+    def content(self):
+        """The version that goes out (the live one when the push was made)."""
+        return self.revision.as_object() if self.revision_id else self.page.specific

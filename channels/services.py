@@ -88,7 +88,9 @@ def channels_for(page) -> list:
 def _live_on(page) -> set[str]:
     """Channels where the page is out now: their latest finished delivery published it."""
     latest: dict[str, str] = {}
-    finished = Delivery.objects.filter(page=page, state__in=[State.PUBLISHED, State.WITHDRAWN])
+    finished = Delivery.objects.filter(
+        page=page, state__in=[State.PUBLISHED, State.WITHDRAWN], push__isnull=True
+    )
     for channel, state in finished.order_by("-finished_at", "-pk").values_list("channel", "state"):
         latest.setdefault(channel, state)
     return {channel for channel, state in latest.items() if state == State.PUBLISHED}
@@ -99,10 +101,35 @@ def _live_on(page) -> set[str]:
 _kept_on: ContextVar[tuple[int, frozenset[str]] | None] = ContextVar("channels_kept", default=None)
 
 
+def _pushed_in(page):
+    """Editors' pushes (多图文推送) that put ``page`` out and still hold it."""
+    from .models import WeChatPushItem
+
+    return (
+        WeChatPushItem.objects.filter(
+            page=page,
+            withdrawn_at__isnull=True,
+            push__deliveries__state=State.PUBLISHED,
+            push__deliveries__action=Action.PUBLISH,
+        )
+        .select_related("push")
+        .distinct()
+    )
+
+
 def published_on(page) -> list[tuple[str, str]]:
-    """(code, label) of the configured channels on which ``page`` is out now."""
+    """(code, label) of where ``page`` is out now: configured channels, and editors' pushes
+    (code ``push-<id>``)."""
     live_on = _live_on(page)
-    return [(code, c.label) for code, c in get_channels().items() if code in live_on]
+    channels = get_channels()
+    out = [(code, c.label) for code, c in channels.items() if code in live_on]
+    for item in _pushed_in(page):
+        channel = channels.get(f"wechat-{item.push.account}")
+        if channel is not None:
+            out.append(
+                (f"push-{item.push_id}", f"{channel.label}（多图文推送第 {item.position} 篇）")
+            )
+    return out
 
 
 def keep_on(page, codes) -> None:
@@ -132,20 +159,25 @@ def fan_out(page, action: str, revision=None, user=None) -> list[Delivery]:
     if action == Action.WITHDRAW:
         kept = _kept_for(page)
         plan = [
-            (c, Action.WITHDRAW)
+            (c, Action.WITHDRAW, None)
             for code, c in get_channels().items()
             if code in live_on and code not in kept
         ]
+        for item in _pushed_in(page):
+            channel = get_channel(f"wechat-{item.push.account}")
+            if channel is not None and f"push-{item.push_id}" not in kept:
+                plan.append((channel, Action.WITHDRAW, item.push))
     else:
         plan = [
-            (c, Action.UPDATE if c.code in live_on else Action.PUBLISH) for c in channels_for(page)
+            (c, Action.UPDATE if c.code in live_on else Action.PUBLISH, None)
+            for c in channels_for(page)
         ]
-        plan = [(c, a) for c, a in plan if a == Action.PUBLISH or c.republishes_updates]
+        plan = [(c, a, p) for c, a, p in plan if a == Action.PUBLISH or c.republishes_updates]
     site = gate.site_code_of(page)
     created = []
-    for channel, channel_action in plan:
+    for channel, channel_action, push in plan:
         Delivery.objects.filter(
-            page=page, channel=channel.code, state=State.PENDING, lease_token=""
+            page=page, channel=channel.code, state=State.PENDING, lease_token="", push=push
         ).update(state=State.SUPERSEDED, finished_at=timezone.now())
         created.append(
             Delivery.objects.create(
@@ -154,6 +186,7 @@ def fan_out(page, action: str, revision=None, user=None) -> list[Delivery]:
                 site_code=site,
                 channel=channel.code,
                 action=channel_action,
+                push=push,
                 requested_by=user if getattr(user, "is_authenticated", False) else None,
             )
         )
@@ -193,14 +226,18 @@ def republish(page, channel_code: str, user=None) -> Delivery:
     if channel is None or not page.live:
         raise ValueError("页面未发布或渠道已不在配置中，不能重新发布")
     current = (
-        Delivery.objects.filter(page=page, channel=channel_code, state=State.PUBLISHED)
+        Delivery.objects.filter(
+            page=page, channel=channel_code, state=State.PUBLISHED, push__isnull=True
+        )
         .exclude(action=Action.WITHDRAW)
         .order_by("-finished_at", "-pk")
         .first()
     )
     if current is None or channel_code not in _live_on(page):
         raise ValueError("该渠道中没有已发布的版本，无需重新发布")
-    if Delivery.objects.filter(page=page, channel=channel_code, state__in=Delivery.OPEN_STATES):
+    if Delivery.objects.filter(
+        page=page, channel=channel_code, state__in=Delivery.OPEN_STATES, push__isnull=True
+    ):
         raise ValueError("该渠道已有正在发送的版本，请等待发送完成")
     delivery = Delivery.objects.create(
         page=page,
@@ -255,12 +292,6 @@ def max_attempts() -> int:
     return _setting("CHANNELS_MAX_ATTEMPTS", 8)
 
 
-def _content_of(delivery: Delivery):
-    if delivery.revision_id:
-        return delivery.revision.as_object()
-    return delivery.page.specific
-
-
 def deliver(delivery_id: int, token: str) -> str:
     """Send one leased delivery; returns its new state. Only the lease holder writes results."""
     delivery = Delivery.objects.select_related("revision", "page").get(pk=delivery_id)
@@ -275,9 +306,11 @@ def deliver(delivery_id: int, token: str) -> str:
             channel.withdraw(delivery)
         else:
             # Nothing reaches a channel that the portal should not have published.
-            verdict = gate.assess(_content_of(delivery), delivery.site_code)
-            if not verdict.ok:
-                raise PermanentFailure(f"敏感词检查未通过，未发送：{verdict.message()}")
+            for content in delivery.contents():
+                verdict = gate.assess(content, gate.site_code_of(content) or delivery.site_code)
+                if not verdict.ok:
+                    where = f"《{content.title}》" if delivery.push_id else ""
+                    raise PermanentFailure(f"{where}敏感词检查未通过，未发送：{verdict.message()}")
             channel.deliver(delivery)
     except DeliveryError as error:
         return _failed(delivery, token, error)

@@ -8,15 +8,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.views.generic import CreateView, InspectView
 from wagtail.models import GroupPagePermission, Page
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views import snippets as snippet_views
 
 from . import services
 from .base import get_channel
-from .models import ChannelTarget, Delivery
+from .models import ChannelTarget, Delivery, WeChatPush
 
 
 def _roots(user, permission: str) -> list[str]:
@@ -212,3 +214,146 @@ class WeChatMenuCreateView(PushMenuMixin, snippet_views.CreateView):
 
 class WeChatMenuEditView(PushMenuMixin, snippet_views.EditView):
     pass
+
+
+# --- WeChat: an editor's push of several articles (多图文推送), published or mass-sent -------------
+
+
+class WeChatPushPolicy(ModelPermissionPolicy):
+    """Whoever may publish on a portal that feeds an account may push to it and see its pushes;
+    a push is never edited or deleted (WeChat keeps what it got)."""
+
+    def user_has_permission(self, user, action):
+        from .wechat.pushes import accounts_for
+
+        if action not in ("view", "add") or not user.is_active:
+            return False
+        return bool(accounts_for(user))
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        from .wechat.pushes import accounts_for
+
+        return self.user_has_permission(user, action) and instance.account in {
+            account.code for account in accounts_for(user)
+        }
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        from .wechat.pushes import accounts_for
+
+        if not self.user_has_any_permission(user, actions):
+            return self.model.objects.none()
+        return self.model.objects.filter(account__in=[a.code for a in accounts_for(user)])
+
+
+class ArticleChoice(forms.ModelChoiceField):
+    def label_from_instance(self, page):
+        return page.title
+
+
+class WeChatPushForm(WagtailAdminModelForm):
+    """Account, mode and up to eight articles in order; every problem is shown on the form."""
+
+    confirm_mass_send = forms.BooleanField(
+        label="我已核对内容，确认群发给全部关注者（群发后所有关注者都会收到，无法撤销发送）",
+        required=False,
+    )
+
+    class Meta:
+        model = WeChatPush
+        fields = ["account", "mode"]
+
+    def __init__(self, *args, **kwargs):
+        from wagtail.admin.widgets import AdminPageChooser
+
+        from cms.models import ArticlePage
+
+        from .wechat.pushes import MAX_ARTICLES, accounts_for, mass_quota, pushable_articles
+
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        accounts = accounts_for(user)
+        self.accounts = {account.code: account for account in accounts}
+        self.fields["account"].choices = [(a.code, str(a)) for a in accounts]
+        self.fields["mode"].help_text = "；".join(f"{a.name}：{mass_quota(a)}" for a in accounts)
+        articles = pushable_articles(user)
+        self.article_fields = []
+        for number in range(1, MAX_ARTICLES + 1):
+            name = f"article_{number}"
+            self.fields[name] = ArticleChoice(
+                queryset=articles,
+                required=number == 1,
+                label=f"第 {number} 篇" + ("（头条）" if number == 1 else ""),
+                widget=AdminPageChooser(target_models=[ArticlePage]),
+                error_messages={
+                    "required": "请选择头条文章",
+                    "invalid_choice": "所选页面不是您可以发布的已发布文章",
+                },
+            )
+            self.article_fields.append(name)
+
+    def chosen_articles(self) -> list:
+        return [self.cleaned_data[n] for n in self.article_fields if self.cleaned_data.get(n)]
+
+    def clean(self):
+        from .wechat.pushes import check
+
+        cleaned = super().clean()
+        account = self.accounts.get(cleaned.get("account"))
+        if account is None or self.errors:
+            return cleaned
+        mode = cleaned.get("mode")
+        if mode == WeChatPush.Mode.MASS_SEND and not cleaned.get("confirm_mass_send"):
+            self.add_error("confirm_mass_send", "群发前请勾选确认")
+        for error in check(account, self.chosen_articles(), mode, self.for_user):
+            self.add_error(None, error)
+        return cleaned
+
+
+class WeChatPushCreateView(CreateView):
+    def save_instance(self):
+        from .wechat.pushes import PushInvalid, create_push
+
+        form = self.form
+        account = form.accounts[form.cleaned_data["account"]]
+        try:
+            return create_push(
+                account, form.chosen_articles(), form.cleaned_data["mode"], self.request.user
+            )
+        except PushInvalid as error:  # something changed since the form was checked
+            raise PermissionDenied(str(error)) from error
+
+    def get_success_message(self, instance):
+        if instance.mode == instance.Mode.MASS_SEND:
+            return f"已排队群发到“{instance.get_account_display()}”。"
+        return f"已排队推送到“{instance.get_account_display()}”。"
+
+    def get_success_url(self):
+        return reverse("wechat_pushes:inspect", args=[self.object.pk])
+
+
+class WeChatPushInspectView(InspectView):
+    template_name = "channels/push_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["items"] = self.object.items.select_related("page")
+        context["delivery"] = self.object.delivery
+        return context
+
+
+@require_POST
+def retry_push(request, push_id: int):
+    push = get_object_or_404(WeChatPush, pk=push_id)
+    policy = WeChatPushPolicy(WeChatPush)
+    if not policy.user_has_permission_for_instance(request.user, "add", push):
+        raise PermissionDenied
+    try:
+        services.retry(push.delivery)
+    except (ValueError, AttributeError):
+        messages.error(request, "只有发送失败的推送可以重试")
+    else:
+        messages.success(request, "已重新排队发送。")
+    return redirect("wechat_pushes:inspect", push.pk)

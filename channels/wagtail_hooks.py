@@ -15,7 +15,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import services, views
-from .models import ChannelTarget, WeChatKeywordReply, WeChatMenu, WeChatWelcome
+from .models import ChannelTarget, WeChatKeywordReply, WeChatMenu, WeChatPush, WeChatWelcome
+from .wechat.publish import MAX_ARTICLES
 
 
 class ChannelTargetIndexView(IndexView):
@@ -46,6 +47,41 @@ def register_channel_targets():
     return ChannelTargetViewSet("channel_targets")
 
 
+class WeChatPushViewSet(ModelViewSet):
+    """公众号推送: an editor chooses up to eight articles and publishes or mass-sends them."""
+
+    model = WeChatPush
+    icon = "mail"
+    menu_label = "公众号推送"
+    menu_order = 250
+    add_to_admin_menu = True
+    list_display = ["__str__", "mode", "state_label", "created_by", "created_at"]
+    list_filter = ["account", "mode"]
+    panels = [
+        FieldPanel("account"),
+        MultiFieldPanel(
+            [FieldPanel(f"article_{n}") for n in range(1, MAX_ARTICLES + 1)],
+            heading="文章（按公众号中的顺序，第 1 篇为头条，最多 8 篇）",
+        ),
+        FieldPanel("mode"),
+        FieldPanel("confirm_mass_send"),
+    ]
+    inspect_view_enabled = True
+    add_view_class = views.WeChatPushCreateView
+    inspect_view_class = views.WeChatPushInspectView
+
+    def get_form_class(self, for_update=False):
+        return views.WeChatPushForm
+
+
+register_permission_policy(WeChatPush, views.WeChatPushPolicy(WeChatPush))
+
+
+@hooks.register("register_admin_viewset")
+def register_wechat_pushes():
+    return WeChatPushViewSet("wechat_pushes")
+
+
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     urls = [
@@ -57,6 +93,7 @@ def register_admin_urls():
             name="republish",
         ),
         path("problems/", views.problems, name="problems"),
+        path("pushes/<int:push_id>/retry/", views.retry_push, name="retry_push"),
     ]
     return [path("channels/", include((urls, "channels"), namespace="channels"))]
 

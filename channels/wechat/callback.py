@@ -315,6 +315,47 @@ def publication_finished(account: WeChatAccount, data: dict) -> int:
     return woken
 
 
+def mass_send_finished(account: WeChatAccount, data: dict) -> int:
+    """``MASSSENDJOBFINISH``: make the mass send with this MsgID due now (the worker asks
+    ``message/mass/get`` for the outcome) and keep the event's counts and article links, which
+    WeChat gives nowhere else. Returns how many deliveries were woken (0 or 1)."""
+    from channels import services
+    from channels.models import Delivery
+
+    msg_id = str(data.get("MsgID") or data.get("MsgId") or "").strip()
+    if not msg_id or len(msg_id) > 64:
+        return 0
+    delivery = Delivery.objects.filter(
+        channel=f"wechat-{account.code}", progress__msg_id=msg_id
+    ).first()
+    if delivery is None:
+        return 0
+    counts = {
+        key: str(data.get(key) or "")[:32]
+        for key in ("Status", "TotalCount", "FilterCount", "SentCount", "ErrorCount")
+    }
+    items = ((data.get("ArticleUrlResult") or {}).get("ResultList") or {}).get("item") or []
+    if isinstance(items, dict):
+        items = [items]
+    urls = [
+        str(item.get("ArticleUrl") or "")[:500]
+        for item in sorted(items, key=lambda item: int(item.get("ArticleIdx") or 0))
+        if isinstance(item, dict) and str(item.get("ArticleUrl") or "").startswith("http")
+    ]
+    progress = {**delivery.progress, "mass_result": counts}
+    fields = {"progress": progress}
+    if urls:
+        progress["article_urls"] = urls
+        if not delivery.remote_url:
+            fields["remote_url"] = urls[0]
+    if delivery.state == Delivery.State.PENDING:
+        fields["next_attempt_at"] = timezone.now()
+        transaction.on_commit(services.kick)
+    Delivery.objects.filter(pk=delivery.pk).update(**fields)
+    logger.info("WeChat %s: mass send %s finished: %s", account.code, msg_id, counts["Status"])
+    return 1
+
+
 def decide(account: WeChatAccount, incoming: Incoming) -> BaseReply | None:
     """The reply to a verified message, or None for "nothing to say"."""
     data, message = incoming.data, incoming.message
@@ -325,6 +366,9 @@ def decide(account: WeChatAccount, incoming: Incoming) -> BaseReply | None:
             return TextReply(message=message, content=_cdata_safe(welcome(account)))
         if event == "publishjobfinish":
             publication_finished(account, data)
+            return None
+        if event == "masssendjobfinish":
+            mass_send_finished(account, data)
             return None
         if event == "click":
             # A menu button with a key answers like the keyword of that name.

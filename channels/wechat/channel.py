@@ -52,6 +52,12 @@ def _bytes_of(image, profile: str) -> tuple[str, bytes]:
         return stored.file.name.rsplit("/", 1)[-1], handle.read()
 
 
+def _key(name: str, number: int) -> str:
+    """Where the ``number``-th article of a message records ``name`` in a delivery's progress
+    (the first article uses the plain name, as a single-article publication does)."""
+    return name if number == 1 else f"{name}@{number}"
+
+
 @contextmanager
 def _as_delivery_errors():
     """WeChat's errors as the worker's: temporary ones are retried, the others fail with their
@@ -78,36 +84,60 @@ class WeChatChannel(Channel):
     # --- publishing -------------------------------------------------------------------------
 
     def deliver(self, delivery) -> None:
-        page = delivery.revision.as_object() if delivery.revision_id else delivery.page.specific
         with _as_delivery_errors():
-            self._deliver(delivery, page, self.client())
+            self._deliver(delivery, self.client())
 
-    def _deliver(self, delivery, page, client) -> None:
+    def _deliver(self, delivery, client) -> None:
+        pages = delivery.contents()
+        mass_send = bool(delivery.push_id and delivery.push.mode == "mass_send")
+        urls = [page.full_url or "" for page in pages]
+        wanted = urls if delivery.push_id else urls[0]  # what a lost answer may have created
         done = delivery.progress  # re-read after every record(): it returns a new dict
-        source_url = delivery.page.specific.full_url or ""
-        if "publish_id" not in done:
-            article = self.article(delivery, page, client, source_url)
+        if "publish_id" not in done and "msg_id" not in done:
+            articles = [
+                self.article(delivery, page, client, url, number)
+                for number, (page, url) in enumerate(zip(pages, urls, strict=True), start=1)
+            ]
             if "draft_media_id" not in delivery.progress and delivery.progress.get(
                 "draft_requested"
             ):
-                found = publish.find_draft(client, source_url)  # the answer was lost last time
+                found = publish.find_draft(client, wanted)  # the answer was lost last time
                 if found:
                     delivery.record(draft_media_id=found)
             if "draft_media_id" not in delivery.progress:
                 delivery.record(draft_requested=True)
-                delivery.record(draft_media_id=publish.add_draft(client, [article]))
-            if delivery.progress.get("submit_requested"):
-                # The last submission's answer was lost: did WeChat take it?
-                found = publish.find_publication(client, source_url)
-                if found:
-                    self._published(delivery, found, [])
-                    return
-                if not self._draft_exists(client, delivery.progress["draft_media_id"]):
-                    raise TemporaryFailure(
-                        "公众号已收到发布请求，正在等待发布结果", retry_after=POLL_SECONDS
-                    )
-            delivery.record(submit_requested=True)
-            delivery.record(publish_id=publish.submit(client, delivery.progress["draft_media_id"]))
+                delivery.record(draft_media_id=publish.add_draft(client, articles))
+            if mass_send:
+                # WeChat knows a mass send by its clientmsgid: a repeat names the first one.
+                delivery.record(mass_requested=True)
+                msg_id = publish.mass_send(
+                    client, delivery.progress["draft_media_id"], f"gxxf-push-{delivery.push_id}"
+                )
+                delivery.record(msg_id=msg_id)
+            else:
+                if delivery.progress.get("submit_requested"):
+                    # The last submission's answer was lost: did WeChat take it?
+                    found = publish.find_publication(client, wanted)
+                    if found:
+                        self._published(delivery, found, [])
+                        return
+                    if not self._draft_exists(client, delivery.progress["draft_media_id"]):
+                        raise TemporaryFailure(
+                            "公众号已收到发布请求，正在等待发布结果", retry_after=POLL_SECONDS
+                        )
+                delivery.record(submit_requested=True)
+                delivery.record(
+                    publish_id=publish.submit(client, delivery.progress["draft_media_id"])
+                )
+        if "msg_id" in delivery.progress:
+            sent = publish.mass_status(client, delivery.progress["msg_id"])
+            if sent.pending:
+                raise TemporaryFailure("公众号正在群发，稍后查询结果", retry_after=POLL_SECONDS)
+            if not sent.succeeded:
+                raise PermanentFailure(f"公众号群发未成功：{sent.message}")
+            delivery.remote_id = delivery.progress["msg_id"]
+            delivery.remote_url = (delivery.progress.get("article_urls") or [""])[0]
+            return
         state = publish.status(client, delivery.progress["publish_id"])
         if state.pending:
             raise TemporaryFailure("公众号正在发布，稍后查询结果", retry_after=POLL_SECONDS)
@@ -125,7 +155,7 @@ class WeChatChannel(Channel):
         return True
 
     def _published(self, delivery, article_id: str, urls: list[str]) -> None:
-        delivery.record(article_id=article_id)
+        delivery.record(article_id=article_id, article_urls=urls)
         delivery.remote_id = article_id
         delivery.remote_url = urls[0] if urls else ""
         replaces = delivery.progress.get("replaces")
@@ -134,42 +164,50 @@ class WeChatChannel(Channel):
             publish.delete_article(self.client(), replaces)
             delivery.record(replaced=True)
 
-    def article(self, delivery, page, client, source_url: str) -> dict:
-        """The draft article of ``page``: fields checked, pictures uploaded, body rewritten."""
+    @staticmethod
+    def problems(page) -> list[str]:
+        """What stops ``page`` from being a WeChat article, in words an editor can act on."""
         title = page.title.strip()
-        author = (getattr(page, "author", "") or "").strip()
-        digest = (getattr(page, "summary", "") or "").strip()
         problems = []
         if len(title) > TITLE_MAX:
             problems.append(f"标题超过 {TITLE_MAX} 个字（现有 {len(title)} 个）")
-        if len(author) > AUTHOR_MAX:
+        if len((getattr(page, "author", "") or "").strip()) > AUTHOR_MAX:
             problems.append(f"作者超过 {AUTHOR_MAX} 个字")
-        if len(digest) > DIGEST_MAX:
+        if len((getattr(page, "summary", "") or "").strip()) > DIGEST_MAX:
             problems.append(f"摘要超过 {DIGEST_MAX} 个字")
         if not getattr(page, "cover_image", None):
             problems.append("没有封面图（公众号图文必须有封面）")
+        return problems
+
+    def article(self, delivery, page, client, source_url: str, number: int = 1) -> dict:
+        """The draft article of ``page`` (the ``number``-th of its message): fields checked,
+        pictures uploaded, body rewritten."""
+        problems = self.problems(page)
         if problems:
-            raise PermanentFailure("不符合公众号要求：" + "；".join(problems))
-        if "thumb_media_id" not in delivery.progress:
+            where = f"第 {number} 篇《{page.title}》" if delivery.push_id else ""
+            raise PermanentFailure(f"{where}不符合公众号要求：" + "；".join(problems))
+        thumb = _key("thumb_media_id", number)
+        if thumb not in delivery.progress:
             name, data = _bytes_of(page.cover_image, "wechat_cover")
-            delivery.record(thumb_media_id=publish.upload_cover(client, name, data))
+            delivery.record(**{thumb: publish.upload_cover(client, name, data)})
         return {
-            "title": title,
-            "author": author,
-            "digest": digest,
-            "content": self.body(delivery, page, client),
+            "title": page.title.strip(),
+            "author": (getattr(page, "author", "") or "").strip(),
+            "digest": (getattr(page, "summary", "") or "").strip(),
+            "content": self.body(delivery, page, client, number),
             "content_source_url": source_url,
-            "thumb_media_id": delivery.progress["thumb_media_id"],
+            "thumb_media_id": delivery.progress[thumb],
             "need_open_comment": 0,
         }
 
-    def upload_images(self, delivery, page, client) -> dict[str, str]:
+    def upload_images(self, delivery, page, client, number: int = 1) -> dict[str, str]:
         """Every picture of the body on mmbiz, uploaded ``WECHAT_UPLOAD_CONCURRENCY`` at a time.
 
         The variants are read here (database and storage stay in this thread); only the HTTP
         uploads run in parallel. What is uploaded is recorded before anything else happens.
         """
-        uploaded = dict(delivery.progress.get("images", {}))
+        slot = _key("images", number)
+        uploaded = dict(delivery.progress.get(slot, {}))
         images = {}
         for block in page.body:
             value = block.value
@@ -195,14 +233,14 @@ class WeChatChannel(Channel):
                 uploaded[key] = future.result()
             except WeChatError as error:
                 failure = failure or error
-        delivery.record(images=uploaded)  # what did go up is not uploaded again
+        delivery.record(**{slot: uploaded})  # what did go up is not uploaded again
         if failure is not None:
             raise failure
         return uploaded
 
-    def body(self, delivery, page, client) -> str:
+    def body(self, delivery, page, client, number: int = 1) -> str:
         """The article body as WeChat keeps it: its pictures on mmbiz, inline styles only."""
-        urls = self.upload_images(delivery, page, client)
+        urls = self.upload_images(delivery, page, client, number)
         parts = []
         for block in page.body:
             value = block.value
@@ -257,8 +295,13 @@ class WeChatChannel(Channel):
     def withdraw(self, delivery) -> None:
         from channels.models import Delivery
 
+        if delivery.push_id:
+            self._withdraw_from_push(delivery)
+            return
         published = (
-            Delivery.objects.filter(page_id=delivery.page_id, channel=self.code, state="published")
+            Delivery.objects.filter(
+                page_id=delivery.page_id, channel=self.code, state="published", push__isnull=True
+            )
             .exclude(remote_id="")
             .order_by("-pk")
             .first()
@@ -267,3 +310,29 @@ class WeChatChannel(Channel):
             return
         with _as_delivery_errors():
             publish.delete_article(self.client(), published.remote_id)
+
+    def _withdraw_from_push(self, delivery) -> None:
+        """One article of a push leaves WeChat: deleted from the publication (its index), or from
+        the mass-sent message (its article_idx); the push's other articles stay."""
+        from django.utils import timezone
+
+        push = delivery.push
+        item = push.items.filter(page_id=delivery.page_id, withdrawn_at__isnull=True).first()
+        sent = (
+            push.deliveries.filter(state="published")
+            .exclude(action="withdraw")
+            .exclude(remote_id="")
+            .first()
+        )
+        if item is None or sent is None:
+            return
+        with _as_delivery_errors():
+            if push.mode == "mass_send":
+                self.client().post(
+                    "message/mass/delete",
+                    data={"msg_id": sent.remote_id, "article_idx": item.position},
+                )
+            else:
+                publish.delete_article(self.client(), sent.remote_id, index=item.position)
+        item.withdrawn_at = timezone.now()
+        item.save(update_fields=["withdrawn_at"])

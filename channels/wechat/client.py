@@ -324,7 +324,7 @@ class WeChatApiClient(WeChatClient):
                 params["access_token"] = self._refresh_access_token(params.get("access_token"))
                 continue
             if errcode:
-                raise error_for(errcode, result.get("errmsg", ""), endpoint=endpoint)
+                raise error_for(errcode, result.get("errmsg", ""), endpoint=endpoint, answer=result)
             return result_processor(result) if result_processor else result
 
 

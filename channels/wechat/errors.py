@@ -30,9 +30,12 @@ class WeChatError(WeChatClientException):
         endpoint: str = "",
         temporary: bool | None = None,
         retry_after: float | None = None,
+        answer: dict | None = None,
     ):
-        # No request or response is kept: their URLs carry the access token.
+        # No request is kept (its URL carries the access token); ``answer`` is WeChat's JSON
+        # body, for the few errors that carry data (45065 names the earlier mass send).
         super().__init__(errcode, errmsg)
+        self.answer = answer or {}
         self.message = message or self.default_message
         self.endpoint = endpoint
         if temporary is not None:
@@ -141,6 +144,13 @@ ERRORS: dict[int, tuple[type[WeChatError], str]] = {
     53504: (WeChatContentError, "该草稿需前往公众平台官网使用"),
     53505: (WeChatContentError, "请在公众平台手动保存该草稿后再发布"),
     53600: (WeChatContentError, "文章不存在（article_id 无效），可能已被删除"),
+    45028: (
+        WeChatQuotaError,
+        "该公众号本期的群发次数已用完（服务号每月 4 次，订阅号每天 1 次），请到下一期再群发",
+    ),
+    45065: (WeChatContentError, "相同的群发已经提交过"),
+    45066: (WeChatBusyError, "相同的群发重试过快，一分钟后将自动重试"),
+    45067: (WeChatContentError, "群发标识过长"),
 }
 
 #: Codes that say the access token we sent is not (or no longer) valid.
@@ -148,10 +158,14 @@ TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
 BUSY = -1
 
 
-def error_for(errcode: int, errmsg: str = "", *, endpoint: str = "") -> WeChatError:
-    """The exception for WeChat's answer ``{"errcode": errcode, "errmsg": errmsg}``."""
+def error_for(
+    errcode: int, errmsg: str = "", *, endpoint: str = "", answer: dict | None = None
+) -> WeChatError:
+    """The exception for WeChat's answer ``{"errcode": errcode, "errmsg": errmsg, …}``."""
     cls, message = ERRORS.get(errcode, (WeChatError, ""))
     if not message:
         message = f"微信接口返回错误：{errmsg}" if errmsg else WeChatError.default_message
-    retry_after = 60.0 if errcode == 45011 else None
-    return cls(errcode, errmsg, message=message, endpoint=endpoint, retry_after=retry_after)
+    retry_after = 60.0 if errcode in (45011, 45066) else None
+    return cls(
+        errcode, errmsg, message=message, endpoint=endpoint, retry_after=retry_after, answer=answer
+    )

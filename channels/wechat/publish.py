@@ -280,23 +280,86 @@ def _scan(batchget, limit: int):
             return
 
 
-def _matches(item: dict, content_source_url: str) -> bool:
+def _matches(item: dict, wanted: str | list[str]) -> bool:
+    """A string matches any article with that 阅读原文 link; a list, exactly those articles in
+    that order (a multi-article push)."""
     news = (item.get("content") or {}).get("news_item") or []
-    return any(article.get("content_source_url") == content_source_url for article in news)
+    links = [article.get("content_source_url") for article in news]
+    return wanted in links if isinstance(wanted, str) else links == list(wanted)
 
 
-def find_draft(client, content_source_url: str, *, limit: int = 100) -> str | None:
-    """The ``media_id`` of the newest draft (among the latest ``limit``) with an article whose
-    阅读原文 link is ``content_source_url``: what an interrupted ``add_draft`` may have left."""
+def find_draft(client, content_source_urls: str | list[str], *, limit: int = 100) -> str | None:
+    """The ``media_id`` of the newest draft (among the latest ``limit``) with such articles
+    (:func:`_matches`): what an interrupted ``add_draft`` may have left."""
     for item in _scan(client.draft.batchget, limit):
-        if _matches(item, content_source_url):
+        if _matches(item, content_source_urls):
             return str(item.get("media_id"))
     return None
 
 
-def find_publication(client, content_source_url: str, *, limit: int = 100) -> str | None:
-    """The ``article_id`` of the newest successful publication with such an article."""
+def find_publication(
+    client, content_source_urls: str | list[str], *, limit: int = 100
+) -> str | None:
+    """The ``article_id`` of the newest successful publication of such articles."""
     for item in _scan(client.freepublish.batchget, limit):
-        if _matches(item, content_source_url):
+        if _matches(item, content_source_urls):
             return str(item.get("article_id"))
     return None
+
+
+# --- mass sending (群发) ---------------------------------------------------------------------
+
+#: 45065: a mass send with this clientmsgid exists (its msg_id is in the answer).
+MASS_SEND_EXISTS = 45065
+
+# msg_status of message/mass/get -> (done, succeeded, label for editors)
+MASS_STATES = {
+    "SENDING": (False, False, "群发中"),
+    "SEND_SUCCESS": (True, True, "群发成功"),
+    "SEND_FAIL": (True, False, "群发失败"),
+    "DELETE": (True, False, "群发后已被删除"),
+}
+
+
+def mass_send(client, media_id: str, client_msg_id: str) -> str:
+    """Send a draft to every follower (``message/mass/sendall``, ``mpnews``); returns the
+    ``msg_id``. ``client_msg_id`` makes it idempotent: WeChat refuses a second send with the
+    same id (45065) and names the first one, whose ``msg_id`` is returned instead."""
+    body = {
+        "filter": {"is_to_all": True},
+        "mpnews": {"media_id": media_id},
+        "msgtype": "mpnews",
+        "send_ignore_reprint": 0,  # an article judged a reprint stops the send
+        "clientmsgid": client_msg_id,
+    }
+    try:
+        result = client.post("message/mass/sendall", data=body)
+    except WeChatError as error:
+        if error.errcode == MASS_SEND_EXISTS and error.answer.get("msg_id"):
+            return str(error.answer["msg_id"])
+        raise
+    return _field(result, "msg_id", "message/mass/sendall")
+
+
+@dataclass(frozen=True)
+class MassStatus:
+    msg_id: str
+    code: str
+
+    @property
+    def pending(self) -> bool:
+        return not MASS_STATES.get(self.code, (True, False, ""))[0]
+
+    @property
+    def succeeded(self) -> bool:
+        return MASS_STATES.get(self.code, (True, False, ""))[1]
+
+    @property
+    def message(self) -> str:
+        return MASS_STATES.get(self.code, (True, False, f"未知的群发状态 {self.code}"))[2]
+
+
+def mass_status(client, msg_id: str) -> MassStatus:
+    """Where a mass send stands (``message/mass/get``)."""
+    result = client.message.get_mass(msg_id)
+    return MassStatus(msg_id=str(msg_id), code=str(result.get("msg_status") or ""))

@@ -15,6 +15,9 @@ documented shapes on success. Endpoints:
   ``publish_status`` 1 for ``publish_polls`` polls, then the configured outcome
   (``publish_result``): 0 with ``article_id`` and one URL per article, or any other status with
   ``fail_idx``.
+- ``message/mass/sendall|get|delete`` (群发 of a draft to every follower): ``mass_quota`` sends
+  are left (then 45028); a repeated ``clientmsgid`` answers 45065 with the first ``msg_id``;
+  ``mass/get`` answers SENDING for ``mass_polls`` polls, then ``mass_outcome``.
 - ``menu/create|get|delete`` (``create`` checks WeChat's button counts and name sizes:
   40016, 40018, 40023, 40025), ``user/info``, ``message/custom/send``: enough to see wechatpy's
   own groups arrive here.
@@ -78,6 +81,8 @@ ERRMSG = {
     45004: "description size out of limit",
     45008: "article size out of limit",
     45009: "reach max api daily quota limit",
+    45028: "has no masssend quota",
+    45067: "clientmsgid size out of limit",
     46003: "menu no exist",
     47001: "data format error",
     48001: "api unauthorized",
@@ -192,6 +197,11 @@ class WeChatSimulator(LoopbackSimulator):
         self.menu: dict | None = None
         self.followers = {"oGXXF-citizen-0001": {"nickname": "", "subscribe": 1}}
         self.custom_messages: list[dict] = []
+        # Mass sending (群发): sends left in the current period, and every send by msg_id.
+        self.mass_quota = 4
+        self.mass_polls = 0
+        self.mass_outcome = "SEND_SUCCESS"
+        self.mass_sends: dict[str, dict] = {}
         self._tokens: dict[str, dict] = {}
         self._current_token: str | None = None
         self._forced_today = 0
@@ -752,6 +762,55 @@ class WeChatSimulator(LoopbackSimulator):
         self.custom_messages.append(payload)
         return self._ok()
 
+    # --- mass sending (群发) -----------------------------------------------------------------------
+    def _mass_sendall(self, request, query, payload):
+        if not (payload.get("filter") or {}).get("is_to_all"):
+            return self._error(40097)
+        if payload.get("msgtype") != "mpnews":
+            return self._error(40097)
+        client_msg_id = str(payload.get("clientmsgid") or "")
+        if len(client_msg_id) > 64:
+            return self._error(45067)
+        for msg_id, sent in self.mass_sends.items():
+            if client_msg_id and sent["clientmsgid"] == client_msg_id:
+                return Answer.json(
+                    200,
+                    {"errcode": 45065, "errmsg": "clientmsgid exist rid: x", "msg_id": int(msg_id)},
+                )
+        media_id = str((payload.get("mpnews") or {}).get("media_id") or "")
+        draft = self.drafts.get(media_id)
+        if draft is None:
+            return self._error(40007)
+        if self.mass_quota <= 0:
+            return self._error(45028, "has no masssend quota")
+        self.mass_quota -= 1
+        msg_id = str(self._next_id() + 1_000_000_000)
+        self.mass_sends[msg_id] = {
+            "clientmsgid": client_msg_id,
+            "media_id": media_id,
+            "articles": [dict(item) for item in draft["news_item"]],
+            "polls": 0,
+            "after_polls": self.mass_polls,
+            "outcome": self.mass_outcome,
+            "deleted": [],
+        }
+        return self._ok(msg_id=int(msg_id), msg_data_id=int(msg_id) + 1)
+
+    def _mass_get(self, request, query, payload):
+        sent = self.mass_sends.get(str(payload.get("msg_id")))
+        if sent is None:
+            return self._error(40097)
+        sent["polls"] += 1
+        status = "SENDING" if sent["polls"] <= sent["after_polls"] else sent["outcome"]
+        return self._ok(msg_id=int(payload["msg_id"]), msg_status=status)
+
+    def _mass_delete(self, request, query, payload):
+        sent = self.mass_sends.get(str(payload.get("msg_id")))
+        if sent is None:
+            return self._error(40097)
+        sent["deleted"].append(int(payload.get("article_idx") or 0))
+        return self._ok()
+
     #: Endpoints called with ``appid`` and ``secret`` instead of an access token (OAuth, login).
     APP_SECRET_ENDPOINTS = ("sns/oauth2/", "sns/jscode2session")
 
@@ -775,4 +834,7 @@ class WeChatSimulator(LoopbackSimulator):
         "menu/delete": ("GET", _menu_delete),
         "user/info": ("GET", _user_info),
         "message/custom/send": ("POST", _custom_send),
+        "message/mass/sendall": ("POST", _mass_sendall),
+        "message/mass/get": ("POST", _mass_get),
+        "message/mass/delete": ("POST", _mass_delete),
     }
