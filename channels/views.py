@@ -18,7 +18,7 @@ from wagtail.snippets.views import snippets as snippet_views
 
 from . import services
 from .base import get_channel
-from .models import ChannelTarget, Delivery, WeChatPush
+from .models import ChannelTarget, Delivery, WeChatPush, WeChatPushItem
 
 
 def _roots(user, permission: str) -> list[str]:
@@ -42,7 +42,9 @@ def page_deliveries(request, page_id: int):
     page = get_object_or_404(Page, pk=page_id).specific
     if not page.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
-    deliveries = Delivery.objects.filter(page=page).select_related("revision", "requested_by")
+    deliveries = Delivery.objects.filter(page=page, push__isnull=True).select_related(
+        "revision", "requested_by"
+    )
     latest: dict[str, Delivery] = {}
     for delivery in deliveries:
         latest.setdefault(delivery.channel, delivery)
@@ -65,6 +67,7 @@ def page_deliveries(request, page_id: int):
             "latest": list(latest.values()),
             "history": deliveries[:50],
             "planned": services.channels_for(page) if page.live else [],
+            "pushed": WeChatPushItem.objects.filter(page=page).select_related("push")[:20],
             "header_title": f"发布渠道：{page.get_admin_display_title()}",
         },
     )

@@ -4,6 +4,7 @@ Builds a throw-away demo database (bench/out/docs), starts the app under gunicor
 logs in as a temporary administrator and writes PNG files into docs/img/.
 """
 
+import json
 import secrets
 import shutil
 import subprocess
@@ -35,11 +36,41 @@ get_image_model().objects.create(title="平陆运河施工现场", collection=po
     file=ImageFile(io.BytesIO(buffer.getvalue()), name="canal.jpg"))
 """
 
+# A 南宁 column feeds the 广西信访 account; one of its articles is published again, so the
+# channel screen shows it going out (and waiting: the account's API is unreachable here).
+DEMO_CHANNELS = """
+from channels import services
+from channels.models import ChannelTarget
+from sites.models import Portal
+portal = Portal.objects.get(code="nanning")
+column = portal.site.root_page.get_children().get(slug="gzdt")
+services.sync_targets()
+ChannelTarget.objects.get(code="wechat-gxxf").columns.add(column)
+article = column.get_children().live().order_by("-first_published_at").first().specific
+article.save_revision().publish()
+print(article.pk)
+"""
+
 
 def main():
     IMG.mkdir(exist_ok=True)
+    account = {
+        "code": "gxxf",
+        "name": "广西信访",
+        "kind": "service",
+        "app_id": "wx0000000000000000",
+        "secret": secrets.token_hex(16),
+        "token": "docs" + secrets.token_hex(4),
+        "aes_key": "a" * 43,
+    }
     env = bench.environment(
-        {"DATABASE_URL": f"sqlite:///{OUT / 'docs.sqlite3'}", "STATIC_ROOT": str(OUT / "static")}
+        {
+            "DATABASE_URL": f"sqlite:///{OUT / 'docs.sqlite3'}",
+            "STATIC_ROOT": str(OUT / "static"),
+            # A WeChat account whose API is unreachable: the screens show a delivery waiting.
+            "WECHAT_ACCOUNTS": json.dumps([account], ensure_ascii=False),
+            "WECHAT_API_BASE": "http://127.0.0.1:9/",
+        }
     )
     manage = bench.demo_database(OUT, env)
     password = secrets.token_urlsafe(16)
@@ -49,6 +80,15 @@ def main():
     )
     subprocess.run([*manage, "shell", "-c", create], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "shell", "-c", DEMO_OBJECTS], env=env, check=True, cwd=ROOT)
+    shown = subprocess.run(
+        [*manage, "shell", "-c", DEMO_CHANNELS],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    article_id = shown.stdout.strip().splitlines()[-1]
     server = bench.Server(env)
     base = f"http://nanning.localhost:{server.port}"
     try:
@@ -103,6 +143,12 @@ def main():
             page.screenshot(path=IMG / "media-variants.png", full_page=True)
             page.goto(base + "/admin/bridge/")
             page.screenshot(path=IMG / "bridge-inbox.png")
+            page.goto(base + f"/admin/channels/pages/{article_id}/")
+            page.screenshot(path=IMG / "channels-page-deliveries.png")
+            page.goto(base + "/admin/wechat_pushes/new/")
+            page.screenshot(path=IMG / "channels-push-form.png", full_page=True)
+            page.goto(base + "/admin/snippets/channels/wechatmenu/add/")
+            page.screenshot(path=IMG / "channels-wechat-menu.png")
             browser.close()
     finally:
         server.stop()

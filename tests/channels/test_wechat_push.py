@@ -8,6 +8,7 @@ WeChat message; the worker command delivers; WeChat's side is asserted at the si
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from channels import base, services
@@ -87,9 +88,9 @@ def test_three_articles_reach_wechat_as_one_message_in_the_editors_order(
     screen = client.get(reverse("wechat_pushes:inspect", args=[push.pk])).content.decode()
     assert "已发布" in screen and escape(delivery.remote_url) in screen
     assert screen.index(third.title) < screen.index(first.title) < screen.index(second.title)
-    # Each article's own channel screen is unchanged: the push is not its single publication.
+    # Each article's own channel screen shows the push, not a single publication of its own.
     page_screen = client.get(reverse("channels:page", args=[first.pk])).content.decode()
-    assert "本页没有发往其他渠道" in page_screen
+    assert "本页没有单独发往其他渠道" in page_screen and "第 2 篇" in page_screen
 
 
 def test_a_push_that_died_after_the_draft_resumes_without_a_second_draft(
@@ -231,3 +232,39 @@ def test_a_failed_push_is_retried_by_the_editor(client, articles, wechat_simulat
     client.post(reverse("channels:retry_push", args=[push.pk]))
     work()
     assert push.delivery.state == "published"
+
+
+def test_the_mass_send_finished_event_wakes_the_send_and_keeps_its_links(
+    client, articles, wechat_simulator, wechat_account
+):
+    from tests.channels.test_wechat_callback import event_xml, post_plain
+
+    wechat_simulator.mass_polls = 5  # WeChat is still sending when the worker first asks
+    post_push(client, articles[:2], mode="mass_send", confirm_mass_send="on")
+    work()
+    delivery = WeChatPush.objects.get().delivery
+    assert delivery.state == "pending" and "正在群发" in delivery.last_error
+    msg_id = delivery.progress["msg_id"]
+    wechat_simulator.mass_polls = 0
+    wechat_simulator.mass_sends[msg_id]["after_polls"] = 0
+    client.logout()
+    links = "".join(
+        f"<item><ArticleIdx>{n}</ArticleIdx><ArticleUrl><![CDATA[https://mp.weixin.qq.com/s/m{n}]]>"
+        "</ArticleUrl></item>"
+        for n in (2, 1)
+    )
+    xml = event_xml(
+        "MASSSENDJOBFINISH",
+        f"<MsgID>{msg_id}</MsgID><Status><![CDATA[send success]]></Status>"
+        "<TotalCount>1200</TotalCount><FilterCount>1180</FilterCount>"
+        "<SentCount>1175</SentCount><ErrorCount>5</ErrorCount>"
+        f"<ArticleUrlResult><Count>2</Count><ResultList>{links}</ResultList></ArticleUrlResult>",
+    )
+    assert post_plain(client, wechat_account, xml).content == b"success"
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at <= timezone.now()
+    assert delivery.progress["mass_result"]["SentCount"] == "1175"
+    work()
+    delivery.refresh_from_db()
+    assert delivery.state == "published"
+    assert delivery.remote_url == "https://mp.weixin.qq.com/s/m1"  # the first article's link
