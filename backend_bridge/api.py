@@ -146,7 +146,9 @@ def _submit(request, payload: PetitionIn, files, channel: str):
         return _unknown_portal()
     data = PetitionInput(**payload.dict(exclude={"portal"}), files=list(files or []))
     try:
-        accepted = submit_petition(portal, data, channel=channel, source=Source.API)
+        accepted = submit_petition(
+            portal, data, channel=channel, source=Source.API, ip=client_ip(request)
+        )
     except BridgeError as exc:
         return _error(exc)
     return _accepted(accepted)
@@ -236,7 +238,7 @@ def create_message(request: HttpRequest, payload: MessageIn):
         return _unknown_portal()
     data = board.MessageInput(**payload.dict(exclude={"portal"}))
     try:
-        accepted = board.submit_message(portal, data, source=Source.API)
+        accepted = board.submit_message(portal, data, source=Source.API, ip=client_ip(request))
     except BridgeError as exc:
         return _error(exc)
     return _accepted(accepted)
@@ -331,7 +333,7 @@ def create_suggestion(request: HttpRequest, payload: SuggestionIn):
     fields["campaign"] = "" if fields["campaign"] is None else fields["campaign"]
     try:
         accepted = suggestions.submit_suggestion(
-            portal, suggestions.SuggestionInput(**fields), source=Source.API
+            portal, suggestions.SuggestionInput(**fields), source=Source.API, ip=client_ip(request)
         )
     except BridgeError as exc:
         return _error(exc)

@@ -218,9 +218,10 @@ def request_code(
         raise VerificationError("sms_failed", "短信发送失败，请稍后重试。") from error
 
 
-def check_code(phone: str, purpose: str, code: str) -> None:
+def check_code(phone: str, purpose: str, code: str, *, consume: bool = True) -> None:
     """Accept ``code`` once, or raise VerificationError (code_invalid, code_expired,
-    too_many_attempts)."""
+    too_many_attempts). ``consume=False`` checks it and keeps it for the real acceptance (a
+    right answer also clears the count of wrong ones, so that acceptance is not refused)."""
     _check_purpose(purpose)
     try:
         phone = validate_mobile(phone)
@@ -257,6 +258,9 @@ def check_code(phone: str, purpose: str, code: str) -> None:
             cache.delete(key)
             raise too_many
         raise VerificationError("code_invalid", f"短信验证码不正确，还可以尝试{limit - tries}次。")
+    if not consume:
+        cache.delete(attempts_key)
+        return
     # Valid once: of two requests with the right code, only the one that deletes it succeeds.
     if not cache.delete(key):
         raise expired

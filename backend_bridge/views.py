@@ -63,7 +63,9 @@ def _petition(request, channel: str):
         files=form.cleaned_data.get("attachments") or [],
     )
     try:
-        accepted = submit_petition(portal, data, channel=channel, source=Source.PORTAL)
+        accepted = submit_petition(
+            portal, data, channel=channel, source=Source.PORTAL, ip=client_ip(request)
+        )
     except BridgeError as error:
         form.apply(error)
         return render(request, template, {**context, "form": form}, status=error.status)
@@ -216,7 +218,7 @@ def message_page(request):
         publish=not form.cleaned_data.get("keep_private"),
     )
     try:
-        accepted = board.submit_message(portal, data, source=Source.PORTAL)
+        accepted = board.submit_message(portal, data, source=Source.PORTAL, ip=client_ip(request))
     except BridgeError as error:
         form.apply(error)
         return render(request, template, {"form": form, "leaders": leaders}, status=error.status)
@@ -284,7 +286,9 @@ def suggestion_page(request):
         }
     )
     try:
-        accepted = suggestions.submit_suggestion(portal, data, source=Source.PORTAL)
+        accepted = suggestions.submit_suggestion(
+            portal, data, source=Source.PORTAL, ip=client_ip(request)
+        )
     except BridgeError as error:
         form.apply(error)
         return render(request, template, {"form": form}, status=error.status)

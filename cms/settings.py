@@ -146,6 +146,15 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
 )
+# The reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); the client is
+# the right-most address that is not one of them (backend_bridge.web.client_ip). A forged header
+# from a client is ignored. Default: the local nginx, when BEHIND_PROXY is on.
+TRUSTED_PROXIES = env.list(
+    "TRUSTED_PROXIES",
+    default=["127.0.0.1", "::1"] if env.bool("BEHIND_PROXY", default=False) else [],
+)
+# django-ratelimit counts per client with the same address.
+RATELIMIT_IP_META_KEY = "backend_bridge.web.client_ip"
 
 TASKS_BACKEND = env("TASKS_BACKEND", default="immediate")
 TASKS = {

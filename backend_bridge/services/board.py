@@ -25,9 +25,8 @@ from backend_bridge.models import (
     Submission,
 )
 
-from . import phone as phone_service
 from .errors import InvalidInput, NotAllowed
-from .identity import verify_identity
+from .identity import verify_writer
 from .submission import Accepted, clean_writer_and_text, store_submission
 
 # Roles of a portal's groups that may approve or refuse publication (besides superusers).
@@ -69,7 +68,9 @@ def published_messages(portal) -> QuerySet[Submission]:
     )
 
 
-def submit_message(portal, data: MessageInput, *, source: str = Source.PORTAL) -> Accepted:
+def submit_message(
+    portal, data: MessageInput, *, source: str = Source.PORTAL, ip: str = ""
+) -> Accepted:
     """Validate and store a message to one of the portal's active leaders; the query code back.
 
     Raises ``InvalidInput`` (zh-hans field errors) without storing anything.
@@ -83,8 +84,11 @@ def submit_message(portal, data: MessageInput, *, source: str = Source.PORTAL) -
         errors["leader"] = ["请选择留言对象。"]
     if errors:
         raise InvalidInput(errors)
-    identity = verify_identity(cleaned["name"], cleaned["id_number"])
-    phone_service.check_code(cleaned["phone"], phone_service.SUBMIT, data.sms_code)
+    # The code is spent only once everything else is right, so a typo elsewhere does not cost
+    # the citizen a new SMS; the real-name check needs the phone proven first.
+    identity = verify_writer(
+        cleaned["name"], cleaned["id_number"], cleaned["phone"], data.sms_code, ip=ip
+    )
     consent = bool(data.publish)
     return store_submission(
         portal,

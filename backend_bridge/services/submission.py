@@ -31,10 +31,9 @@ from backend_bridge.models import (
     Submission,
 )
 
-from . import phone as phone_service
 from .attachments import check_files
 from .errors import InvalidInput
-from .identity import verify_identity
+from .identity import verify_writer
 from .screening import screen
 
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
@@ -203,6 +202,7 @@ def submit_petition(
     *,
     channel: str = Channel.ONLINE,
     source: str = Source.PORTAL,
+    ip: str = "",
 ) -> Accepted:
     """Validate, screen, encrypt and store a petition with its outbox item; return the query code.
 
@@ -210,10 +210,11 @@ def submit_petition(
     """
     cleaned = clean_fields(data)
     files = check_files(data.files)
-    identity = verify_identity(cleaned["name"], cleaned["id_number"])
-    # The code is consumed only once everything else is right, so a typo elsewhere does not cost
-    # the citizen a new SMS.
-    phone_service.check_code(cleaned["phone"], phone_service.SUBMIT, data.sms_code)
+    # The code is spent only once everything else is right, so a typo elsewhere does not cost
+    # the citizen a new SMS; the real-name check needs the phone proven first.
+    identity = verify_writer(
+        cleaned["name"], cleaned["id_number"], cleaned["phone"], data.sms_code, ip=ip
+    )
     return store_submission(
         portal,
         {

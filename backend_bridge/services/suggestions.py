@@ -22,9 +22,8 @@ from backend_bridge.models import (
     SuggestionDomain,
 )
 
-from . import phone as phone_service
 from .errors import InvalidInput, NotAllowed
-from .identity import verify_identity
+from .identity import verify_writer
 from .submission import Accepted, clean_writer_and_text, store_submission
 
 DEFAULT_DOMAINS = ("经济发展", "民生保障", "社会治理", "生态环境", "文化教育", "其他")
@@ -68,7 +67,7 @@ def campaign_refusal(campaign: SuggestionCampaign, today=None) -> str:
 
 
 def submit_suggestion(
-    portal, data: SuggestionInput, *, source: str = Source.PORTAL, today=None
+    portal, data: SuggestionInput, *, source: str = Source.PORTAL, today=None, ip: str = ""
 ) -> Accepted:
     """Validate and store a suggestion; the query code back.
 
@@ -100,8 +99,11 @@ def submit_suggestion(
                 field_errors={"campaign": [refusal]},
                 details={"campaign": campaign.pk},
             )
-    identity = verify_identity(cleaned["name"], cleaned["id_number"])
-    phone_service.check_code(cleaned["phone"], phone_service.SUBMIT, data.sms_code)
+    # The code is spent only once everything else is right, so a typo elsewhere does not cost
+    # the citizen a new SMS; the real-name check needs the phone proven first.
+    identity = verify_writer(
+        cleaned["name"], cleaned["id_number"], cleaned["phone"], data.sms_code, ip=ip
+    )
     topic = f"（{campaign.title}）" if campaign else ""
     return store_submission(
         portal,

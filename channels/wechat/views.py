@@ -9,6 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from backend_bridge.web import client_ip
+
 from . import callback
 from .accounts import AccountNotConfigured, get_account
 
@@ -16,10 +18,6 @@ logger = logging.getLogger(__name__)
 
 #: A WeChat message is a few kilobytes; anything far larger is not from WeChat.
 BODY_MAX_BYTES = 64 * 1024
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @csrf_exempt
@@ -40,12 +38,12 @@ def message_callback(request, code: str):
             body = callback.handle_post(account, query, request.body)
     except callback.SignatureError as error:
         logger.warning(
-            "WeChat %s: callback refused from %s: %s", account.code, _client_ip(request), error
+            "WeChat %s: callback refused from %s: %s", account.code, client_ip(request), error
         )
         return HttpResponseForbidden("签名校验失败", content_type="text/plain; charset=utf-8")
     except callback.MessageError as error:
         logger.warning(
-            "WeChat %s: unreadable callback from %s: %s", account.code, _client_ip(request), error
+            "WeChat %s: unreadable callback from %s: %s", account.code, client_ip(request), error
         )
         return HttpResponseBadRequest("消息格式错误", content_type="text/plain; charset=utf-8")
     content_type = "application/xml; charset=utf-8" if body.startswith("<") else "text/plain"
