@@ -9,9 +9,12 @@ the SMS code not spent). A provider that cannot answer must not cost the citizen
 it is stored and marked for staff to verify.
 """
 
+import hashlib
+import hmac
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 
 from backend_bridge.models import IdentityCheck
 from backend_bridge.providers import ProviderError, get_id_verifier
@@ -65,14 +68,28 @@ def _count_check(phone: str, id_number: str, ip: str) -> None:
         )
 
 
+def _verified_key(name: str, id_number: str) -> str:
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"{name}|{id_number}".encode(), hashlib.sha256
+    ).hexdigest()[:32]
+    return f"bb:idcheck-ok:{digest}"
+
+
 def verify_writer(name: str, id_number: str, phone: str, sms_code: str, *, ip: str = "") -> str:
     """Prove the phone, then check the name and ID number, then spend the SMS code.
 
-    Returns the IdentityCheck value; raises InvalidInput (a wrong code on ``sms_code``, a
-    mismatch on ``id_number``) or LockedOut (too many checks)."""
+    A pair verified in the last day is not checked (nor counted) again: a citizen writing
+    several times a day is not locked out, and the paid service is asked once. Returns the
+    IdentityCheck value; raises InvalidInput (a wrong code on ``sms_code``, a mismatch on
+    ``id_number``) or LockedOut (too many checks)."""
     phone_service.check_code(phone, phone_service.SUBMIT, sms_code, consume=False)
-    if id_number:
-        _count_check(phone, id_number, ip)
-    identity = verify_identity(name, id_number)
+    if id_number and cache.get(_verified_key(name, id_number)):
+        identity = IdentityCheck.VERIFIED
+    else:
+        if id_number:
+            _count_check(phone, id_number, ip)
+        identity = verify_identity(name, id_number)
+        if identity == IdentityCheck.VERIFIED:
+            cache.set(_verified_key(name, id_number), True, timeout=DAY)
     phone_service.check_code(phone, phone_service.SUBMIT, sms_code)
     return identity

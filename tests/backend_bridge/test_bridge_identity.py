@@ -129,3 +129,14 @@ def test_real_name_checks_of_one_id_number_are_limited_per_day(
     assert "实名核验次数已达上限" in refused.json()["message"]
     assert len(real_name_service.requests) == 2
     assert not Submission.objects.exists()
+
+
+def test_a_citizen_writing_again_the_same_day_is_not_checked_or_counted_again(
+    submit, real_name_service, id_number, settings
+):
+    settings.IDCHECK_LIMIT_ID_DAY = 1
+    real_name_service.people[id_number] = "张三丰"
+    for _ in range(3):
+        submit()
+    assert len(real_name_service.requests) == 1
+    assert Submission.objects.filter(identity_check=IdentityCheck.VERIFIED).count() == 3

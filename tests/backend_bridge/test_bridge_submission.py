@@ -113,3 +113,15 @@ def test_near_identical_resubmission_is_flagged_not_dropped(submit):
     assert again.duplicate_of == first
     assert other.duplicate_of is None
     assert Submission.objects.count() == 3
+
+
+def test_near_duplicates_are_found_by_their_text_not_by_small_edits():
+    from backend_bridge.services.submission import DUPLICATE_SIMILARITY, shingles, similarity
+
+    text = "青秀区某小区门口道路一下雨就积水，已经持续半年，居民出行困难，请求尽快处理。" * 20
+    edited = text.replace("半年", "大半年", 3) + "恳请领导重视。"
+    unrelated = "单位拖欠工资三个月，多次讨要无果，请求帮助。" * 30
+    assert similarity(shingles(text), shingles(edited)) >= DUPLICATE_SIMILARITY
+    assert similarity(shingles(text), shingles(unrelated)) < 0.2
+    assert similarity(shingles(""), shingles("")) == 1.0
+
