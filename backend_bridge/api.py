@@ -63,9 +63,12 @@ class CodeOut(Schema):
     expires_in: int
 
 
-@router.post("/sms/captchas", response={201: CaptchaOut}, summary="获取图形验证码")
+@router.post("/sms/captchas", response={201: CaptchaOut, 429: ErrorOut}, summary="获取图形验证码")
 def new_captcha(request: HttpRequest):
-    key, image = verification.new_captcha()
+    try:
+        key, image = verification.new_captcha(client_ip(request))
+    except verification.VerificationError as exc:
+        return Status(429, exc.as_dict())
     return Status(201, {"captcha_key": key, "image_base64": base64.b64encode(image).decode()})
 
 

@@ -1,6 +1,6 @@
 """SMS verification codes for citizens' phones, guarded by a captcha and rate limits.
 
-The flow: ``new_captcha()`` → the citizen solves it → ``request_code(phone, purpose, ip,
+The flow: ``new_captcha(ip)`` → the citizen solves it → ``request_code(phone, purpose, ip,
 captcha_key, captcha_answer)`` sends a 6-digit code → ``check_code(phone, purpose, code)``.
 
 - A captcha is needed for every code and is used up by the attempt, right or wrong.
@@ -140,9 +140,32 @@ def _limits(phone: str, ip: str) -> list[tuple[str, str, RateLimit, str]]:
     return result
 
 
-def new_captcha() -> tuple[str, bytes]:
-    """A new captcha: (key, PNG image). The answer stays server-side, for one use."""
-    return captcha.create(_now())
+# Captchas cost CPU and cache space: (scope, setting, default, window seconds) per address.
+_CAPTCHA_LIMITS = (
+    ("minute", "CAPTCHA_LIMIT_IP_MINUTE", 30, 60),
+    ("hour", "CAPTCHA_LIMIT_IP_HOUR", 300, 3600),
+)
+
+
+def new_captcha(ip: str) -> tuple[str, bytes]:
+    """A new captcha for the citizen at ``ip``: (key, PNG image). The answer stays server-side,
+    for one use. Raises VerificationError (rate_limited) when one address asks too often."""
+    now = _now()
+    limits = [
+        RateLimit(f"captcha-{scope}", _setting(name, default), window, buckets=12, clock=_now)
+        for scope, name, default, window in _CAPTCHA_LIMITS
+        if _setting(name, default) > 0
+    ]
+    refused = hit_all(((limit, ip or "unknown") for limit in limits), now=now)
+    if refused is not None:
+        _, decision = refused
+        raise VerificationError(
+            "rate_limited",
+            f"获取图形验证码过于频繁，请{_wait_text(decision.retry_after)}后再试。",
+            retry_after=decision.retry_after,
+            scope="captcha",
+        )
+    return captcha.create(now)
 
 
 def _phone(phone: object) -> str:

@@ -2,8 +2,19 @@
 
 Images (JPEG, PNG, GIF, WebP, BMP) are decoded and re-encoded with Pillow, which drops anything
 hidden after or inside them (metadata, appended archives, scripts). PDF and Office documents are
-recognised by their magic bytes; OOXML files must contain the parts of their kind and no macros.
-Everything else is refused with a message in Chinese.
+recognised by their magic bytes and then inspected, because staff open them on their desktops:
+
+- legacy Office files (OLE) are read with olefile: VBA macro storages and embedded packages
+  (``Ole10Native``, how a program is hidden inside a document) are refused;
+- PDFs are scanned, including their compressed streams and ``#xx``-escaped names, for actions
+  that run something: JavaScript (also as an ``/OpenAction`` or ``/AA``), ``/Launch``, embedded
+  files, forms that submit or import data;
+- OOXML (zip) files must contain the parts of their kind, no macros, no member with an absolute
+  or ``../`` path, no program, no embedded OLE object that fails the OLE check, and must not
+  unpack to more than a sane size.
+
+Everything else is refused with a message in Chinese. Attachments are forwarded to the case
+system; the portal never serves them back from its own origin.
 """
 
 from __future__ import annotations
@@ -11,9 +22,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
+import olefile
 from PIL import Image, UnidentifiedImageError
 
 from .errors import InvalidInput
@@ -38,6 +52,28 @@ OLE_EXTENSIONS = {
     ".wps": "application/vnd.ms-works",
     ".et": "application/vnd.ms-excel",
 }
+# PDF names that make a reader run, open or send something (after #xx escapes are decoded).
+PDF_ACTIVE_NAMES = (
+    b"/JavaScript",
+    b"/JS",
+    b"/Launch",
+    b"/EmbeddedFile",
+    b"/EmbeddedFiles",
+    b"/RichMedia",
+    b"/SubmitForm",
+    b"/ImportData",
+    b"/GoToE",
+)
+PDF_NAME_RE = re.compile(rb"/[^\s/<>\[\]()%{}]+")
+PDF_STREAM_RE = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+PDF_MAX_INFLATED = 64 * 1024 * 1024
+# Zip members that are programs or scripts, whatever they pretend to be.
+PROGRAM_EXTENSIONS = (
+    ".exe", ".dll", ".com", ".scr", ".bat", ".cmd", ".ps1", ".vbs", ".vbe", ".js", ".jse",
+    ".wsf", ".hta", ".msi", ".jar", ".lnk", ".cpl", ".sh",
+)  # fmt: skip
+ZIP_MAX_MEMBERS = 2000
+ZIP_MAX_UNPACKED = 200 * 1024 * 1024
 ALLOWED_HINT = (
     "仅支持图片（JPG、PNG、GIF、WebP、BMP）、PDF 和 Office 文档（Word、Excel、PowerPoint、WPS）"
 )
@@ -84,18 +120,91 @@ def _reencode_image(data: bytes, original: str) -> CheckedFile:
     return CheckedFile(_safe_name(original, "jpg"), out.getvalue(), "image/jpeg")
 
 
+def _refuse(original: str, what: str):
+    return InvalidInput({FIELD: [f"文件“{original}”{what}，出于安全原因不能上传。"]})
+
+
+def _macros(original: str):
+    return InvalidInput(
+        {FIELD: [f"文件“{original}”包含宏，出于安全原因不能上传，请另存为不含宏的文档。"]}
+    )
+
+
+def _inspect_ole(data: bytes, original: str) -> None:
+    """Refuse a legacy Office file with VBA macros or an embedded package (a hidden program)."""
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            entries = [
+                "/".join(entry).lower() for entry in ole.listdir(streams=True, storages=True)
+            ]
+    except (OSError, ValueError) as exc:  # olefile raises OSError on a broken file
+        raise InvalidInput({FIELD: [f"文件“{original}”已损坏，无法打开。"]}) from exc
+    parts = {part for entry in entries for part in entry.split("/")}
+    if parts & {"macros", "_vba_project_cur", "vba", "_vba_project"}:
+        raise _macros(original)
+    if "\x01ole10native" in parts:
+        raise _refuse(original, "内嵌了程序或其他文件")
+
+
+def _pdf_streams(data: bytes):
+    """The inflated content of a PDF's Flate streams (bounded: a bomb inflates no further)."""
+    budget = PDF_MAX_INFLATED
+    for match in PDF_STREAM_RE.finditer(data):
+        if budget <= 0:
+            return
+        inflater = zlib.decompressobj()
+        try:
+            chunk = inflater.decompress(match.group(1), budget)
+        except zlib.error:
+            continue  # not Flate (images, other filters): no names to find there
+        budget -= len(chunk)
+        yield chunk
+
+
+def _pdf_names(chunk: bytes) -> set[bytes]:
+    names = set()
+    for name in PDF_NAME_RE.findall(chunk):
+        if b"#" in name:
+            name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), name)
+        names.add(name)
+    return names
+
+
+def _inspect_pdf(data: bytes, original: str) -> None:
+    """Refuse a PDF with anything that runs, launches, embeds or submits (see PDF_ACTIVE_NAMES)."""
+    for chunk in (data, *_pdf_streams(data)):
+        if _pdf_names(chunk) & set(PDF_ACTIVE_NAMES):
+            raise _refuse(original, "包含脚本、自动运行或内嵌文件等内容")
+
+
 def _check_ooxml(data: bytes, original: str) -> CheckedFile:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, ValueError) as exc:
+            members = archive.infolist()
+            names = [member.filename for member in members]
+            if len(members) > ZIP_MAX_MEMBERS or (
+                sum(member.file_size for member in members) > ZIP_MAX_UNPACKED
+            ):
+                raise _refuse(original, "解压后过大")
+            for member in members:
+                name = member.filename.replace("\\", "/")
+                if name.startswith("/") or ".." in name.split("/") or ":" in name:
+                    raise _refuse(original, "包含异常的文件路径")
+                lowered = name.lower()
+                if lowered.endswith(PROGRAM_EXTENSIONS):
+                    raise _refuse(original, "内嵌了程序")
+                if lowered.endswith("vbaproject.bin"):
+                    raise _macros(original)
+                if lowered.endswith(".bin") or "/embeddings/" in lowered:
+                    content = archive.read(member)
+                    if content.startswith(b"MZ"):
+                        raise _refuse(original, "内嵌了程序")
+                    if content.startswith(OLE_MAGIC):
+                        _inspect_ole(content, original)
+    except (zipfile.BadZipFile, ValueError, NotImplementedError, EOFError) as exc:
         raise InvalidInput({FIELD: [f"文件“{original}”已损坏，无法打开。"]}) from exc
     if "[Content_Types].xml" not in names:
         raise InvalidInput({FIELD: [f"文件“{original}”的类型不支持。{ALLOWED_HINT}。"]})
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise InvalidInput(
-            {FIELD: [f"文件“{original}”包含宏，出于安全原因不能上传，请另存为不含宏的文档。"]}
-        )
     for prefix, (extension, content_type) in OOXML_KINDS.items():
         if any(n.startswith(prefix) for n in names):
             return CheckedFile(_safe_name(original, extension), data, content_type)
@@ -116,10 +225,12 @@ def check_file(original_name: str, data: bytes) -> CheckedFile:
         )
     head = data[:16]
     if head.startswith(b"%PDF-"):
+        _inspect_pdf(data, original_name)
         return CheckedFile(_safe_name(original_name, "pdf"), data, "application/pdf")
     if head.startswith(ZIP_MAGIC):
         return _check_ooxml(data, original_name)
     if head.startswith(OLE_MAGIC):
+        _inspect_ole(data, original_name)
         extension = os.path.splitext(original_name or "")[1].lower()
         content_type = OLE_EXTENSIONS.get(extension, "application/msword")
         extension = extension if extension in OLE_EXTENSIONS else ".doc"

@@ -162,10 +162,36 @@ def handle_webhook(body: bytes, timestamp: str, signature: str, *, now: float | 
             raise ValueError("not an object")
     except ValueError as exc:
         raise BridgeError("invalid_json", "请求体不是有效的 JSON 对象", status=400) from exc
+    _check_events(document)
     submission = find_case(document)
     if submission is None:
         raise BridgeError("unknown_case", "找不到对应的信访件", status=404)
     return apply_case_document(submission, document, origin=StatusEvent.Origin.WEBHOOK)
+
+
+def _check_events(document: dict) -> None:
+    """Every event of a webhook must be what the contract says (docs/case-system-openapi.yaml,
+    ``StatusEvent``): an ``event_id``, a known ``status`` and a readable ``occurred_at``.
+    Anything else is refused whole with 400, before any event is recorded."""
+    events = document.get("events", [document])
+    if not isinstance(events, list) or not events:
+        raise BridgeError("invalid_events", "events 必须是非空数组", status=400)
+    for number, event in enumerate(events, start=1):
+        where = f"第 {number} 个事件" if "events" in document else "事件"
+        if not isinstance(event, dict):
+            raise BridgeError("invalid_events", f"{where}不是 JSON 对象", status=400)
+        event_id = event.get("event_id")
+        if not isinstance(event_id, str | int) or not str(event_id).strip():
+            raise BridgeError("missing_event_id", f"{where}缺少 event_id", status=400)
+        if len(str(event_id)) > 128:
+            raise BridgeError("invalid_event_id", f"{where}的 event_id 过长", status=400)
+        if event.get("status") not in Status.values:
+            raise BridgeError("invalid_status", f"{where}的 status 不是约定的状态", status=400)
+        occurred_at = event.get("occurred_at")
+        if not isinstance(occurred_at, str) or parse_datetime(occurred_at) is None:
+            raise BridgeError(
+                "invalid_occurred_at", f"{where}的 occurred_at 不是 ISO 8601 时间", status=400
+            )
 
 
 def find_case(document: dict) -> Submission | None:

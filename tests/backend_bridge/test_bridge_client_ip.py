@@ -59,3 +59,13 @@ def test_the_header_is_ignored_from_a_client_that_is_not_a_proxy(client, setting
         for n in range(3)
     ]
     assert answers == [202, 202, 429]
+
+
+def test_captchas_are_limited_per_address(client, settings):
+    settings.CAPTCHA_LIMIT_IP_MINUTE = 3
+    answers = [client.post("/api/v1/sms/captchas").status_code for _ in range(5)]
+    assert answers == [201, 201, 201, 429, 429]
+    refused = client.post("/api/v1/sms/captchas").json()
+    assert "获取图形验证码过于频繁" in refused["message"]
+    # Another address is not affected.
+    assert client.post("/api/v1/sms/captchas", REMOTE_ADDR="203.0.113.77").status_code == 201

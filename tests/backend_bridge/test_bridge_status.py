@@ -75,7 +75,18 @@ def test_malformed_and_unknown_webhooks_are_4xx(client, settings):
     stamp = str(int(time.time()))
     for body, expected in (
         (b"not json", 400),
-        (json.dumps({"case_id": "nope", "status": "accepted"}).encode(), 404),
+        (
+            json.dumps(
+                {
+                    "case_id": "nope",
+                    "event_id": "ev-1",
+                    "status": "accepted",
+                    "occurred_at": "2026-12-01T09:00:00+08:00",
+                }
+            ).encode(),
+            404,
+        ),
+        (json.dumps({"case_id": "nope", "status": "accepted"}).encode(), 400),  # no event_id
     ):
         headers = {
             "X-Timestamp": stamp,
@@ -120,3 +131,44 @@ def test_pull_survives_an_unreachable_case_system(delivered, simulator):
     Submission.objects.filter(pk=delivered.pk).update(status_synced_at=None)
     simulator.fail_next(1)
     assert status.pull()["errors"] == 1
+
+
+def _signed(simulator, payload: dict) -> tuple[bytes, dict]:
+    from backend_bridge import crypto
+
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    stamp = str(int(time.time()))
+    return body, {
+        "X-Timestamp": stamp,
+        "X-Signature": crypto.sign(simulator.webhook_secret, stamp, body),
+    }
+
+
+@pytest.mark.parametrize(
+    "change,code",
+    [
+        ({"event_id": None}, "missing_event_id"),
+        ({"event_id": ""}, "missing_event_id"),
+        ({"event_id": ["x"]}, "missing_event_id"),
+        ({"event_id": "e" * 200}, "invalid_event_id"),
+        ({"status": "teleported"}, "invalid_status"),
+        ({"occurred_at": "昨天"}, "invalid_occurred_at"),
+        ({"occurred_at": 12}, "invalid_occurred_at"),
+        ({"events": "all"}, "invalid_events"),
+        ({"events": [1, 2]}, "invalid_events"),
+        ({"events": []}, "invalid_events"),
+    ],
+)
+def test_a_signed_webhook_with_malformed_events_is_a_400_and_records_nothing(
+    client, delivered, simulator, change, code
+):
+    simulator.set_status(delivered.case_number, "accepted")
+    payload = json.loads(simulator.webhook(delivered.case_number)[0])
+    payload.update(change)
+    response = _post(client, *_signed(simulator, payload))
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == code
+    assert set(response.json()) == {"code", "message", "details"}
+    delivered.refresh_from_db()
+    assert delivered.status == "submitted"
+    assert not delivered.events.filter(origin="webhook").exists()

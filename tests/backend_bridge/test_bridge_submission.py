@@ -124,4 +124,3 @@ def test_near_duplicates_are_found_by_their_text_not_by_small_edits():
     assert similarity(shingles(text), shingles(edited)) >= DUPLICATE_SIMILARITY
     assert similarity(shingles(text), shingles(unrelated)) < 0.2
     assert similarity(shingles(""), shingles("")) == 1.0
-
