@@ -1,0 +1,873 @@
+"""Moving an official account's content to another account: ``wechat_export`` / ``wechat_import``.
+
+The bureau moves from its old service account (服务号) to the new subscription account (订阅号).
+WeChat has no API that moves an account, so the move is done in three steps:
+
+1. :func:`export_account` reads the old account through the API and writes an **archive**, a
+   directory (``manifest.json`` with ``format_version``; ``tags.json``; ``followers.jsonl``, one
+   follower per line with its tag ids and remark; ``materials.json`` and the files under
+   ``materials/``; ``articles.json`` (published articles with their content) and the body images
+   under ``images/``; ``menu.json``).
+2. Followers move only through the platform's own account migration (公众号迁移, applied for
+   on mp.weixin.qq.com); after it they follow the new account under new OpenIDs.
+3. :func:`import_account` re-creates the archive in the new account: tags (old id → new id),
+   permanent materials re-uploaded (old ``media_id`` → new), every published article as a draft
+   (body images re-uploaded with ``media/uploadimg`` and their URLs replaced, the cover taken
+   from the re-uploaded material), the menu rebuilt with media buttons mapped, and, when asked
+   with ``from_appid`` (only after step 2), the old OpenIDs converted with ``changeopenid``, tags
+   and remarks re-applied, and every OpenID that this system keeps (:data:`OPENID_FIELDS`)
+   converted too.
+
+Both steps resume after a failure and never do anything twice. The export keeps its progress in
+the manifest and skips files already written. The import keeps a **journal** beside the archive
+(``<archive>.import-<code>.json``), written atomically after every remote call that creates
+something: the intent is written before the call and the result after it, so that a rerun that
+finds an intent without a result (the answer was lost: timeout, 502, crash) first looks in the
+new account for what that call may have created (a tag by name, a material by file name, a
+draft by its titles and cover) before creating it. Body images uploaded with ``media/uploadimg``
+are the one exception: WeChat lists them nowhere, so a lost one is uploaded again, which leaves
+an unused image on WeChat's image server and nothing any follower or editor sees. Menus,
+tagging, remarks and the OpenID conversion are idempotent and simply repeated.
+
+A temporary failure (timeout, busy, 5xx), bad credentials or an exhausted quota stops the run
+(:class:`MigrationInterrupted`): nothing more can succeed now, and a rerun continues. Anything
+else WeChat refuses is recorded for that one item, with WeChat's reason in Chinese, and the run
+goes on; a rerun tries those items again. Both steps end with a :class:`Report`, printed by the
+commands and stored in the manifest or the journal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import mimetypes
+import os
+import re
+import sys
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+
+from . import publish
+from .accounts import AccountNotConfigured, WeChatAccount, get_account
+from .client import client_for
+from .errors import (
+    WeChatCredentialError,
+    WeChatError,
+    WeChatQuotaError,
+)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+MATERIAL_TYPES = ("image", "voice", "video")
+MATERIAL_LABELS = {"image": "图片", "voice": "语音", "video": "视频"}
+BATCHGET_MAX = 100  # user/info/batchget and changeopenid take at most 100 OpenIDs
+TAGGING_MAX = 50  # tags/members/batchtagging takes at most 50
+IMG_RE = re.compile(r"""(?:src|data-src)\s*=\s*["'](https?://[^"']+)["']""", re.IGNORECASE)
+CHANGEOPENID_ERRORS = {"ori_openid error": "该粉丝未随账号迁移到新公众号（可能已取消关注）"}
+
+
+# --- the OpenIDs this system keeps ---------------------------------------------------------------
+@dataclass(frozen=True)
+class OpenIdField:
+    """A model that keeps followers' OpenIDs of one account: ``account_field`` holds the
+    account's code, ``openid_field`` the OpenID. ``model`` is a model class or its label."""
+
+    model: str | type
+    openid_field: str = "openid"
+    account_field: str = "account"
+
+    def model_class(self):
+        return apps.get_model(self.model) if isinstance(self.model, str) else self.model
+
+
+#: Every model field that holds an account's OpenIDs; the import converts them all. Add one line
+#: per model, e.g. ``OpenIdField("channels.WeChatNoticeSubscription")``.
+OPENID_FIELDS: list[OpenIdField] = []
+
+
+def convert_stored_openids(old_code: str, new_code: str, mapping: dict[str, str]) -> dict:
+    """Move every stored OpenID of account ``old_code`` found in ``mapping`` (old → new) to
+    account ``new_code``; returns ``{model label: rows converted}``. Idempotent: a row already
+    converted no longer matches, and a row whose new form exists already is dropped as a
+    duplicate."""
+    converted = {}
+    olds = list(mapping)
+    for entry in OPENID_FIELDS:
+        model = entry.model_class()
+        manager = model._default_manager
+        count = 0
+        for start in range(0, len(olds), 500):  # stay far below SQLite's bound parameters
+            with transaction.atomic():
+                rows = manager.filter(
+                    **{
+                        entry.account_field: old_code,
+                        f"{entry.openid_field}__in": olds[start : start + 500],
+                    }
+                )
+                for row in rows:
+                    new_openid = mapping[getattr(row, entry.openid_field)]
+                    twin = {entry.account_field: new_code, entry.openid_field: new_openid}
+                    if manager.filter(**twin).exists():
+                        row.delete()
+                    else:
+                        for name, value in twin.items():
+                            setattr(row, name, value)
+                        row.save(update_fields=list(twin))
+                    count += 1
+        converted[model._meta.label] = count
+    return converted
+
+
+# --- errors and reports --------------------------------------------------------------------------
+class MigrationError(Exception):
+    """Bad arguments or a bad archive; ``str()`` is a Chinese sentence for the administrator."""
+
+
+class MigrationInterrupted(Exception):
+    """The run stopped on an error that affects everything after it; rerun to continue."""
+
+    def __init__(self, error: WeChatError, report: Report):
+        super().__init__(str(error))
+        self.error = error
+        self.report = report
+
+
+def _stops_run(error: WeChatError) -> bool:
+    return error.temporary or isinstance(error, WeChatCredentialError | WeChatQuotaError)
+
+
+@dataclass
+class Report:
+    """What moved (label → count or text) and what could not (what → WeChat's reason)."""
+
+    title: str
+    moved: dict[str, object] = field(default_factory=dict)
+    problems: list[dict] = field(default_factory=list)
+    complete: bool = False
+    interrupted: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "complete": self.complete,
+            "interrupted": self.interrupted,
+            "moved": self.moved,
+            "problems": self.problems,
+            "written_at": _now(),
+        }
+
+    def lines(self) -> list[str]:
+        lines = [self.title]
+        lines += [f"  {label}：{value}" for label, value in self.moved.items()]
+        if self.problems:
+            lines.append(f"未能迁移（{len(self.problems)} 项）：")
+            lines += [f"  - {p['what']}：{p['reason']}" for p in self.problems]
+        if self.interrupted:
+            lines.append(f"已中断：{self.interrupted}。再次运行同一命令即可从中断处继续。")
+        elif self.complete:
+            lines.append("已完成。")
+        return lines
+
+
+# --- files ---------------------------------------------------------------------------------------
+def _now() -> str:
+    return timezone.now().isoformat(timespec="seconds")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` so that a crash leaves either the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
+
+
+def _write_json(path: Path, value) -> None:
+    _write_atomic(path, json.dumps(value, ensure_ascii=False, indent=1).encode())
+
+
+def _read_json(path: Path, what: str):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MigrationError(f"导出包缺少文件 {path.name}（{what}），导出包不完整") from None
+    except (ValueError, UnicodeDecodeError, OSError):
+        raise MigrationError(f"导出包中的 {path.name}（{what}）已损坏，无法读取") from None
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _account(code: str) -> WeChatAccount:
+    try:
+        return get_account(code)
+    except AccountNotConfigured as error:
+        raise MigrationError(str(error)) from None
+
+
+def _image_name(name: str, data: bytes) -> str:
+    """``name`` ending in the extension of the image's real format (WeChat checks both)."""
+    kind = publish.image_format(data)
+    if not kind:
+        return name or "image"
+    allowed = ("jpg", "jpeg") if kind == "jpeg" else (kind,)
+    if name.rpartition(".")[2].lower() in allowed and "." in name:
+        return name
+    return f"{name or 'image'}.{allowed[0]}"
+
+
+def _download(client, url: str) -> bytes:
+    """A file from WeChat's image or video servers (no access token in these URLs)."""
+    import requests
+
+    try:
+        response = client._http.get(url, timeout=client.timeout)
+    except requests.RequestException:
+        raise WeChatError(
+            errmsg="download failed", message="无法从微信服务器下载该文件", temporary=True
+        ) from None
+    if response.status_code != 200:
+        raise WeChatError(
+            errmsg=f"HTTP {response.status_code}",
+            message=f"无法从微信服务器下载该文件（HTTP {response.status_code}）",
+        )
+    return response.content
+
+
+# --- export --------------------------------------------------------------------------------------
+class _Export:
+    def __init__(self, account: WeChatAccount, archive: Path):
+        self.account = account
+        self.archive = archive
+        self.client = client_for(account)
+        self.path = archive / MANIFEST
+        if self.path.exists():
+            self.manifest = _read_json(self.path, "清单")
+            if self.manifest.get("account", {}).get("app_id") != account.app_id:
+                raise MigrationError(f"目录 {archive} 中已有另一个公众号的导出包，请换一个目录")
+        elif archive.exists() and any(archive.iterdir()):
+            raise MigrationError(f"目录 {archive} 不是空目录，也不是导出包，请换一个目录")
+        else:
+            archive.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.manifest = {
+                "format_version": FORMAT_VERSION,
+                "export_id": uuid.uuid4().hex,
+                "account": {
+                    "code": account.code,
+                    "name": account.name,
+                    "kind": account.kind,
+                    "app_id": account.app_id,
+                },
+                "started_at": _now(),
+                "finished_at": None,
+                "complete": False,
+                "done": [],
+                "counts": {},
+                "problems": {},
+            }
+            self.save()
+
+    def save(self) -> None:
+        self.manifest["updated_at"] = _now()
+        _write_json(self.path, self.manifest)
+
+    def problem(self, key: str, what: str, error: WeChatError) -> None:
+        if _stops_run(error):
+            raise error
+        self.manifest["problems"][key] = {"what": what, "reason": str(error)}
+        self.save()
+
+    def section(self, name: str, run: Callable[[], int]) -> None:
+        if name in self.manifest["done"]:
+            return
+        self.manifest["counts"][name] = run()
+        self.manifest["done"].append(name)
+        self.save()
+
+    def run(self) -> Report:
+        try:
+            self.section("tags", self.tags)
+            self.section("followers", self.followers)
+            self.section("materials", self.materials)
+            self.section("articles", self.articles)
+            self.section("menu", self.menu)
+        except WeChatError as error:
+            report = self.report(interrupted=str(error))
+            raise MigrationInterrupted(error, report) from error
+        self.manifest["complete"] = True
+        self.manifest["finished_at"] = self.manifest["finished_at"] or _now()
+        return self.report()
+
+    def report(self, interrupted: str = "") -> Report:
+        counts = self.manifest["counts"]
+        labels = {
+            "tags": "标签",
+            "followers": "粉丝（OpenID、标签、备注）",
+            "materials": "永久素材",
+            "articles": "已发表文章",
+            "menu": "自定义菜单按钮",
+        }
+        report = Report(
+            title=f"导出报告：{self.account}（{self.account.code}）→ {self.archive}",
+            moved={labels[k]: counts[k] for k in labels if k in counts},
+            problems=list(self.manifest["problems"].values()),
+            complete=self.manifest["complete"],
+            interrupted=interrupted,
+        )
+        self.manifest["report"] = report.as_dict()
+        self.save()
+        return report
+
+    # sections: each writes its files and returns its count
+    def tags(self) -> int:
+        tags = self.client.tag.get()
+        _write_json(self.archive / "tags.json", tags)
+        return len(tags)
+
+    def followers(self) -> int:
+        progress = self.manifest.setdefault(
+            "followers_progress", {"next_openid": "", "paged": False}
+        )
+        openids_path = self.archive / "followers-openids.json"
+        openids = json.loads(openids_path.read_text()) if openids_path.exists() else []
+        while not progress["paged"]:
+            page = self.client.user.get_followers(progress["next_openid"] or None)
+            got = (page.get("data") or {}).get("openid") or []
+            openids += got
+            _write_json(openids_path, openids)
+            progress["next_openid"] = page.get("next_openid") or ""
+            progress["paged"] = not got or not progress["next_openid"]
+            self.save()
+        lines_path = self.archive / "followers.jsonl"
+        done = {f["openid"] for f in _read_jsonl(lines_path)}
+        todo = [openid for openid in openids if openid not in done]
+        with open(lines_path, "a", encoding="utf-8") as lines:
+            for start in range(0, len(todo), BATCHGET_MAX):
+                for info in self.client.user.get_batch(todo[start : start + BATCHGET_MAX]):
+                    if info.get("subscribe"):
+                        record = {
+                            "openid": info["openid"],
+                            "tagid_list": info.get("tagid_list") or [],
+                            "remark": info.get("remark") or "",
+                        }
+                        lines.write(json.dumps(record, ensure_ascii=False) + "\n")
+                lines.flush()
+                os.fsync(lines.fileno())
+        return len(_read_jsonl(lines_path))
+
+    def materials(self) -> int:
+        listing_path = self.archive / "materials.json"
+        if listing_path.exists():
+            listing = _read_json(listing_path, "素材清单")
+        else:
+            counts = self.client.material.get_count()
+            listing = []
+            for media_type in MATERIAL_TYPES:
+                for item in publish._scan(
+                    lambda offset, count, t=media_type: self.client.material.batchget(
+                        t, offset, count
+                    ),
+                    int(counts.get(f"{media_type}_count") or 0),
+                ):
+                    media_id = str(item["media_id"])
+                    listing.append(
+                        {
+                            "type": media_type,
+                            "media_id": media_id,
+                            "name": item.get("name") or "",
+                            "url": item.get("url") or "",
+                            "file": f"materials/{_key(media_id)}",
+                        }
+                    )
+            if counts.get("news_count"):
+                self.manifest["problems"]["materials:news"] = {
+                    "what": f"旧版永久图文素材 {counts['news_count']} 篇",
+                    "reason": "微信已停用永久图文素材，已发表的文章按“已发表文章”迁移",
+                }
+            _write_json(listing_path, listing)
+        for material in listing:
+            target = self.archive / material["file"]
+            if target.exists():
+                continue
+            what = f"{MATERIAL_LABELS[material['type']]}素材“{material['name']}”"
+            try:
+                answer = self.client.material.get(material["media_id"])
+                if isinstance(answer, dict):  # video: its title, description and a download URL
+                    _write_json(target.with_suffix(".json"), answer)
+                    data = _download(self.client, answer.get("down_url") or "")
+                else:
+                    data = answer.content
+            except WeChatError as error:
+                self.problem(f"material:{material['media_id']}", what, error)
+                continue
+            _write_atomic(target, data)
+        return sum((self.archive / m["file"]).exists() for m in listing)
+
+    def articles(self) -> int:
+        path = self.archive / "articles.json"
+        if path.exists():
+            articles = _read_json(path, "文章")
+        else:
+            articles = [
+                {
+                    "article_id": str(item["article_id"]),
+                    "update_time": item.get("update_time"),
+                    "news_item": [
+                        a
+                        for a in (item.get("content") or {}).get("news_item") or []
+                        if not a.get("is_deleted")
+                    ],
+                }
+                for item in publish._scan(self.client.freepublish.batchget, sys.maxsize)
+            ]
+            articles = [a for a in articles if a["news_item"]]
+            _write_json(path, articles)
+        for article in articles:
+            for item in article["news_item"]:
+                for raw in IMG_RE.findall(item.get("content") or ""):
+                    target = self.archive / "images" / _key(raw)
+                    if target.exists():
+                        continue
+                    try:
+                        data = _download(self.client, html.unescape(raw))
+                    except WeChatError as error:
+                        self.problem(f"image:{raw}", f"《{item.get('title')}》的正文图片", error)
+                        continue
+                    _write_atomic(target, data)
+        return sum(len(a["news_item"]) for a in articles)
+
+    def menu(self) -> int:
+        menu = self.client.menu.get()  # None when the account has no menu (46003)
+        _write_json(self.archive / "menu.json", menu)
+        return len(((menu or {}).get("menu") or {}).get("button") or [])
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    """The complete lines of a JSON-lines file (a line cut short by a crash is dropped)."""
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue
+    return records
+
+
+def export_account(code: str, archive: str | os.PathLike) -> Report:
+    """Export account ``code`` into the directory ``archive`` (created, or resumed)."""
+    return _Export(_account(code), Path(archive)).run()
+
+
+# --- import --------------------------------------------------------------------------------------
+def journal_path(archive: str | os.PathLike, code: str) -> Path:
+    archive = Path(archive)
+    return archive.with_name(f"{archive.name}.import-{code}.json")
+
+
+def load_archive(archive: Path) -> dict:
+    """The archive's manifest, checked: it exists, is readable, complete and not too new."""
+    if not archive.is_dir():
+        raise MigrationError(f"找不到导出包目录 {archive}")
+    manifest = _read_json(archive / MANIFEST, "清单")
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("format_version"), int):
+        raise MigrationError(f"{archive / MANIFEST} 不是公众号导出包的清单")
+    if manifest["format_version"] > FORMAT_VERSION:
+        raise MigrationError(
+            f"导出包的格式版本为 {manifest['format_version']}，本系统只支持到 {FORMAT_VERSION}，"
+            "请先升级本系统再导入"
+        )
+    if not manifest.get("complete"):
+        raise MigrationError("导出尚未完成：请先再次运行 wechat_export 完成导出，再导入")
+    return manifest
+
+
+class _Import:
+    def __init__(self, account: WeChatAccount, archive: Path, from_appid: str | None):
+        self.account = account
+        self.archive = archive
+        self.manifest = load_archive(archive)
+        self.source = self.manifest["account"]
+        if self.source["app_id"] == account.app_id:
+            raise MigrationError("导入的目标公众号就是导出的公众号，请指定新的公众号")
+        if from_appid is not None and from_appid != self.source["app_id"]:
+            raise MigrationError(
+                f"--from-appid {from_appid} 与导出包的原公众号 AppID {self.source['app_id']} 不一致"
+            )
+        self.from_appid = from_appid
+        self.client = client_for(account)
+        self.path = journal_path(archive, account.code)
+        if self.path.exists():
+            try:
+                self.journal = json.loads(self.path.read_text(encoding="utf-8"))
+            except (ValueError, OSError):
+                raise MigrationError(f"导入日志 {self.path} 已损坏，无法继续") from None
+            if self.journal.get("export_id") != self.manifest["export_id"]:
+                raise MigrationError(f"导入日志 {self.path} 属于另一个导出包，请移走后再导入")
+        else:
+            self.journal = {"export_id": self.manifest["export_id"], "started_at": _now()}
+        for section in ("intents", "failed", "tags", "materials", "images", "articles", "done"):
+            self.journal.setdefault(section, {})
+
+    # journal
+    def save(self) -> None:
+        self.journal["account"] = {"code": self.account.code, "app_id": self.account.app_id}
+        self.journal["updated_at"] = _now()
+        _write_json(self.path, self.journal)
+
+    def mark(self, key: str, value=True) -> None:
+        """Record a step whose repetition would be harmless (tagging, a remark, the menu)."""
+        self.journal["done"][key] = value
+        self.journal["failed"].pop(key, None)
+        self.save()
+
+    def failed(self, key: str, what: str, error: WeChatError | str) -> None:
+        if isinstance(error, WeChatError) and _stops_run(error):
+            raise error
+        self.journal["failed"][key] = {"what": what, "reason": str(error)}
+        self.save()
+
+    def create_once(self, section: str, key: str, create, find):
+        """``create()``'s result, recorded under ``section[key]``, called at most once even
+        across crashes: a recorded intent without result makes ``find()`` look first."""
+        done = self.journal[section].get(key)
+        if done is not None:
+            return done
+        intent = f"{section}:{key}"
+        value = find() if intent in self.journal["intents"] else None
+        if value is None:
+            self.journal["intents"][intent] = _now()
+            self.save()
+            value = create()
+        self.journal[section][key] = value
+        self.journal["intents"].pop(intent, None)
+        self.journal["failed"].pop(intent, None)
+        self.save()
+        return value
+
+    def attempt(self, key: str, what: str, step, *args) -> bool:
+        """Run ``step(*args)``; a refusal that concerns only this item is recorded as failed."""
+        try:
+            step(*args)
+        except WeChatError as error:
+            self.failed(key, what, error)
+            return False
+        return True
+
+    def once(self, key: str, what: str, step, *args) -> None:
+        """An idempotent step (the menu, a remark, a tagging), done until it has succeeded."""
+        if not self.journal["done"].get(key) and self.attempt(key, what, step, *args):
+            self.mark(key)
+
+    def run(self) -> Report:
+        try:
+            self.tags()
+            self.materials()
+            self.articles()
+            self.menu()
+            if self.from_appid:
+                self.followers()
+        except WeChatError as error:
+            raise MigrationInterrupted(error, self.report(interrupted=str(error))) from error
+        return self.report()
+
+    def report(self, interrupted: str = "") -> Report:
+        j = self.journal
+        moved = {
+            "标签": f"{len(j['tags'])} 个",
+            "永久素材": f"{len(j['materials'])} 个已重新上传",
+            "文章": f"{len(j['articles'])} 篇已存为草稿（需在公众平台检查后发表）",
+            "自定义菜单": "已重建" if j["done"].get("menu") else "未重建",
+        }
+        if self.from_appid:
+            stored = j["done"].get("stored_openids") or {}
+            moved["粉丝 OpenID"] = f"{len(j.get('openids', {}))} 个已转换"
+            moved["粉丝备注"] = f"{sum(k.startswith('remark:') for k in j['done'])} 条已恢复"
+            moved["系统保存的 OpenID"] = (
+                "、".join(f"{label} {n} 条" for label, n in stored.items()) or "无"
+            )
+        else:
+            moved["粉丝"] = (
+                "未处理：粉丝只能通过微信公众平台的账号迁移流程转移；"
+                "迁移完成后加 --from-appid 原公众号AppID 再次运行，以转换 OpenID、恢复标签和备注"
+            )
+        report = Report(
+            title=f"导入报告：{self.archive} → {self.account}（{self.account.code}）",
+            moved=moved,
+            problems=list(j["failed"].values()),
+            complete=not interrupted,
+            interrupted=interrupted,
+        )
+        j["report"] = report.as_dict()
+        self.save()
+        return report
+
+    # steps
+    def tags(self) -> None:
+        existing = None
+
+        def by_name(name):
+            nonlocal existing
+            if existing is None:
+                existing = {t["name"]: t["id"] for t in self.client.tag.get()}
+            return existing.get(name)
+
+        for tag in _read_json(self.archive / "tags.json", "标签"):
+            old, name = str(tag["id"]), tag["name"]
+            if old in self.journal["tags"]:
+                continue
+            found = by_name(name)  # WeChat's built-in tags and earlier runs' tags exist already
+            if found is not None:
+                self.journal["tags"][old] = found
+                self.save()
+                continue
+            self.attempt(
+                f"tags:{old}",
+                f"标签“{name}”",
+                self.create_once,
+                "tags",
+                old,
+                partial(self.create_tag, name),
+                partial(by_name, name),
+            )
+
+    def materials(self) -> None:
+        listing = _read_json(self.archive / "materials.json", "素材清单")
+        for material in listing:
+            old = material["media_id"]
+            what = f"{MATERIAL_LABELS[material['type']]}素材“{material['name']}”"
+            source = self.archive / material["file"]
+            if old in self.journal["materials"]:
+                continue
+            if not source.exists():
+                self.failed(f"materials:{old}", what, "导出时未能下载该素材")
+                continue
+            data = source.read_bytes()
+            name = (
+                _image_name(material["name"], data)
+                if material["type"] == "image"
+                else (material["name"] or f"{material['type']}.bin")
+            )
+            self.attempt(
+                f"materials:{old}",
+                what,
+                self.create_once,
+                "materials",
+                old,
+                partial(self.upload_material, material, name, data),
+                partial(self.find_material, material["type"], name),
+            )
+
+    def create_tag(self, name: str) -> int:
+        return self.client.tag.create(name)["id"]
+
+    def upload_material(self, material: dict, name: str, data: bytes) -> dict:
+        options = {}
+        if material["type"] == "video":
+            info = _read_json((self.archive / material["file"]).with_suffix(".json"), "视频信息")
+            options = {
+                "title": info.get("title") or name,
+                "introduction": info.get("description") or info.get("title") or name,
+            }
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        answer = self.client.material.add(material["type"], (name, data, content_type), **options)
+        return {
+            "media_id": publish._field(answer, "media_id", "material/add_material"),
+            "url": answer.get("url", ""),
+        }
+
+    def find_material(self, media_type: str, name: str) -> dict | None:
+        taken = {m["media_id"] for m in self.journal["materials"].values()}
+        count = int(self.client.material.get_count().get(f"{media_type}_count") or 0)
+        for item in publish._scan(
+            lambda offset, count: self.client.material.batchget(media_type, offset, count), count
+        ):
+            if item.get("name") == name and item["media_id"] not in taken:
+                return {"media_id": item["media_id"], "url": item.get("url", "")}
+        return None
+
+    def articles(self) -> None:
+        for article in _read_json(self.archive / "articles.json", "文章"):
+            old = article["article_id"]
+            if old in self.journal["articles"]:
+                continue
+            titles = "、".join(f"《{item.get('title')}》" for item in article["news_item"])
+            key = f"articles:{old}"
+            try:
+                drafts = [self.draft_article(item) for item in article["news_item"]]
+            except WeChatError as error:
+                self.failed(key, f"文章{titles}", error)
+                continue
+            self.attempt(
+                key,
+                f"文章{titles}",
+                self.create_once,
+                "articles",
+                old,
+                partial(publish.add_draft, self.client, drafts),
+                partial(self.find_draft, drafts),
+            )
+
+    def draft_article(self, item: dict) -> dict:
+        """One article for ``draft/add``: body images re-uploaded, cover mapped."""
+        cover = self.journal["materials"].get(item.get("thumb_media_id"))
+        if cover is None:
+            raise WeChatError(message="封面图片素材未能迁移，无法建立草稿")
+        content = item.get("content") or ""
+        for raw in dict.fromkeys(IMG_RE.findall(content)):
+            new = self.journal["images"].get(raw) or self.upload_image(raw, item.get("title"))
+            if new:
+                content = content.replace(raw, html.escape(new))
+        return {
+            "title": item.get("title") or "",
+            "author": item.get("author") or "",
+            "digest": item.get("digest") or "",
+            "content": content,
+            "content_source_url": item.get("content_source_url") or "",
+            "thumb_media_id": cover["media_id"],
+            "need_open_comment": item.get("need_open_comment") or 0,
+            "only_fans_can_comment": item.get("only_fans_can_comment") or 0,
+        }
+
+    def upload_image(self, raw: str, title: str) -> str | None:
+        source = self.archive / "images" / _key(raw)
+        what = f"《{title}》的正文图片 {html.unescape(raw)}"
+        if not source.exists():
+            self.failed(f"images:{raw}", what, "导出时未能下载该图片，正文中保留原地址")
+            return None
+        data = source.read_bytes()
+        try:
+            url = publish.upload_body_image(self.client, _image_name("image", data), data)
+        except WeChatError as error:
+            self.failed(f"images:{raw}", what, error)
+            return None
+        self.journal["images"][raw] = url
+        self.journal["failed"].pop(f"images:{raw}", None)
+        self.save()
+        return url
+
+    def find_draft(self, drafts: list[dict]) -> str | None:
+        wanted = [(d["title"], d["thumb_media_id"]) for d in drafts]
+        for item in publish._scan(self.client.draft.batchget, 100):
+            news = (item.get("content") or {}).get("news_item") or []
+            if [(n.get("title"), n.get("thumb_media_id")) for n in news] == wanted:
+                return str(item["media_id"])
+        return None
+
+    def menu(self) -> None:
+        if self.journal["done"].get("menu"):
+            return
+        menu = _read_json(self.archive / "menu.json", "菜单")
+        buttons = ((menu or {}).get("menu") or {}).get("button") or []
+        if not buttons:
+            return
+        buttons = [b for b in (self.menu_button(b) for b in buttons) if b]
+        self.once("menu", "自定义菜单", self.client.menu.create, {"button": buttons})
+
+    def menu_button(self, button: dict) -> dict | None:
+        button = dict(button)
+        subs = button.pop("sub_button", None) or []  # menu/get gives leaves an empty list
+        subs = subs.get("list", []) if isinstance(subs, dict) else subs
+        if subs:
+            button["sub_button"] = [b for b in (self.menu_button(s) for s in subs) if b]
+            return button if button["sub_button"] else None
+        media_id = button.get("media_id")
+        if media_id:
+            new = self.journal["materials"].get(media_id)
+            if new is None:
+                self.failed(
+                    f"menu:{button.get('name')}",
+                    f"菜单项“{button.get('name')}”",
+                    "它指向的素材未能迁移，已从菜单中去掉",
+                )
+                return None
+            button["media_id"] = new["media_id"]
+        if self.source["app_id"] in (button.get("url") or ""):
+            self.failed(
+                f"menu:{button.get('name')}",
+                f"菜单项“{button.get('name')}”",
+                "网址中含有原公众号的 AppID（如网页授权链接），请在菜单中改为新公众号的地址",
+            )
+        return button
+
+    def followers(self) -> None:
+        followers = _read_jsonl(self.archive / "followers.jsonl")
+        openids = self.journal.setdefault("openids", {})
+        for start in range(0, len(followers), BATCHGET_MAX):
+            batch = [f["openid"] for f in followers[start : start + BATCHGET_MAX]]
+            key = f"changeopenid:{start}"
+            if self.journal["done"].get(key):
+                continue
+            try:
+                results = self.client.user.change_openid(self.from_appid, batch)
+            except WeChatError as error:
+                self.failed(key, f"第 {start + 1}-{start + len(batch)} 位粉丝的 OpenID 转换", error)
+                continue
+            for result in results:
+                old = result.get("ori_openid")
+                if result.get("new_openid"):
+                    openids[old] = result["new_openid"]
+                    self.journal["failed"].pop(f"openid:{old}", None)
+                else:
+                    reason = result.get("err_msg") or ""
+                    self.journal["failed"][f"openid:{old}"] = {
+                        "what": f"粉丝 {old}",
+                        "reason": CHANGEOPENID_ERRORS.get(
+                            reason, f"微信未能转换该 OpenID：{reason}"
+                        ),
+                    }
+            self.mark(key)
+        by_tag: dict[str, list[str]] = {}
+        for follower in followers:
+            new_openid = openids.get(follower["openid"])
+            if new_openid is None:
+                continue
+            for old_tag in follower.get("tagid_list") or []:
+                new_tag = self.journal["tags"].get(str(old_tag))
+                if new_tag is not None:
+                    by_tag.setdefault(str(new_tag), []).append(new_openid)
+            remark = follower.get("remark")
+            key = f"remark:{follower['openid']}"
+            if remark:
+                self.once(
+                    key,
+                    f"粉丝 {follower['openid']} 的备注“{remark}”",
+                    self.client.user.update_remark,
+                    new_openid,
+                    remark,
+                )
+        for tag, members in by_tag.items():
+            for start in range(0, len(members), TAGGING_MAX):
+                batch = members[start : start + TAGGING_MAX]
+                self.once(
+                    f"tagging:{tag}:{start}",
+                    f"为 {len(batch)} 位粉丝打标签（新标签 {tag}）",
+                    self.client.tag.tag_user,
+                    int(tag),
+                    batch,
+                )
+        self.mark(
+            "stored_openids",
+            convert_stored_openids(self.source["code"], self.account.code, openids),
+        )
+
+
+def import_account(
+    code: str, archive: str | os.PathLike, *, from_appid: str | None = None
+) -> Report:
+    """Re-create the archive in account ``code``; ``from_appid`` (the old account's AppID)
+    once the platform's follower migration is done. Resumes from the journal."""
+    return _Import(_account(code), Path(archive), from_appid).run()
