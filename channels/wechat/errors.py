@@ -141,6 +141,14 @@ ERRORS: dict[int, tuple[type[WeChatError], str]] = {
     53504: (WeChatContentError, "该草稿需前往公众平台官网使用"),
     53505: (WeChatContentError, "请在公众平台手动保存该草稿后再发布"),
     53600: (WeChatContentError, "文章不存在（article_id 无效），可能已被删除"),
+    # users and tags (account migration)
+    40003: (WeChatContentError, "OpenID 无效：该用户没有关注本公众号"),
+    40032: (WeChatContentError, "一次提交的 OpenID 数量不符合微信的要求"),
+    45056: (WeChatContentError, "公众号的标签已达上限（100 个）"),
+    45059: (WeChatContentError, "该粉丝身上的标签已达上限（20 个）"),
+    45157: (WeChatContentError, "标签名已存在或不合法"),
+    45158: (WeChatContentError, "标签名超过 30 个字符"),
+    45159: (WeChatContentError, "标签不存在（tagid 无效）"),
 }
 
 #: Codes that say the access token we sent is not (or no longer) valid.

@@ -817,7 +817,11 @@ class WeChatSimulator(LoopbackSimulator):
         media_id = secrets.token_urlsafe(32)
         upload = Upload("material/add_material", "media", name, f"image/{kind}", data, "image")
         with self._state:
-            self.materials[media_id] = {"type": "image", "upload": upload, "url": self._mmbiz_url(kind)}
+            self.materials[media_id] = {
+                "type": "image",
+                "upload": upload,
+                "url": self._mmbiz_url(kind),
+            }
         return media_id
 
     def migrate_followers_from(self, old: WeChatSimulator, *, left_behind=()) -> dict[str, str]:
@@ -887,7 +891,7 @@ class WeChatSimulator(LoopbackSimulator):
             return self._error(40003)
         remark = str(payload.get("remark", ""))
         if len(remark) >= 30:
-            return self._error(45001, "remark size out of limit")
+            return self._error(40097, "remark size out of limit")
         follower["remark"] = remark
         return self._ok()
 

@@ -25,5 +25,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         except MigrationInterrupted as interrupted:
             self.stdout.write("\n".join(interrupted.report.lines()))
-            raise CommandError(f"导出已中断：{interrupted}") from None
+            raise CommandError(
+                f"导出已中断：{interrupted}。再次运行同一命令即可从中断处继续。"
+            ) from None
         self.stdout.write("\n".join(report.lines()))
