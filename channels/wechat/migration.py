@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import requests
 from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
@@ -71,6 +72,30 @@ MATERIAL_LABELS = {"image": "图片", "voice": "语音", "video": "视频"}
 BATCHGET_MAX = 100  # user/info/batchget and changeopenid take at most 100 OpenIDs
 TAGGING_MAX = 50  # tags/members/batchtagging takes at most 50
 IMG_RE = re.compile(r"""(?:src|data-src)\s*=\s*["'](https?://[^"']+)["']""", re.IGNORECASE)
+#: What ``menu/create`` accepts (Custom_Menus documentation).
+API_MENU_TYPES = frozenset(
+    [
+        "click",
+        "view",
+        "miniprogram",
+        "scancode_push",
+        "scancode_waitmsg",
+        "pic_sysphoto",
+        "pic_photo_or_album",
+        "pic_weixin",
+        "location_select",
+        "media_id",
+        "view_limited",
+        "article_id",
+        "article_view_limited",
+    ]
+)
+MENU_FIELDS = ("type", "name", "key", "url", "media_id", "appid", "pagepath", "article_id")
+WEBSITE_MENU_TYPES = {
+    "text": "文字回复类菜单项只能在公众平台网站上设置",
+    "news": "图文消息类菜单项只能在公众平台网站上设置",
+    "video": "视频类菜单项只能在公众平台网站上设置",
+}
 CHANGEOPENID_ERRORS = {"ori_openid error": "该粉丝未随账号迁移到新公众号（可能已取消关注）"}
 
 
@@ -230,8 +255,6 @@ def _image_name(name: str, data: bytes) -> str:
 
 def _download(client, url: str) -> bytes:
     """A file from WeChat's image or video servers (no access token in these URLs)."""
-    import requests
-
     try:
         response = client._http.get(url, timeout=client.timeout)
     except requests.RequestException:
@@ -345,7 +368,7 @@ class _Export:
         while not progress["paged"]:
             page = self.client.user.get_followers(progress["next_openid"] or None)
             got = (page.get("data") or {}).get("openid") or []
-            openids += got
+            openids = list(dict.fromkeys(openids + got))  # a page fetched again adds nobody twice
             _write_json(openids_path, openids)
             progress["next_openid"] = page.get("next_openid") or ""
             progress["paged"] = not got or not progress["next_openid"]
@@ -449,7 +472,12 @@ class _Export:
         return sum(len(a["news_item"]) for a in articles)
 
     def menu(self) -> int:
-        menu = self.client.menu.get()  # None when the account has no menu (46003)
+        """The menu created through the API (``menu/get``) or, when there is none, the one
+        set on the platform's website (``get_current_selfmenu_info``)."""
+        menu = self.client.menu.get()  # None when no menu was created through the API
+        if menu is None:
+            info = self.client.menu.get_menu_info()
+            menu = {"menu": info["selfmenu_info"]} if info.get("is_menu_open") else None
         _write_json(self.archive / "menu.json", menu)
         return len(((menu or {}).get("menu") or {}).get("button") or [])
 
@@ -700,7 +728,8 @@ class _Import:
         return None
 
     def articles(self) -> None:
-        for article in _read_json(self.archive / "articles.json", "文章"):
+        # Oldest first, so that the draft box lists them in the order they were published.
+        for article in reversed(_read_json(self.archive / "articles.json", "文章")):
             old = article["article_id"]
             if old in self.journal["articles"]:
                 continue
@@ -778,27 +807,38 @@ class _Import:
         self.once("menu", "自定义菜单", self.client.menu.create, {"button": buttons})
 
     def menu_button(self, button: dict) -> dict | None:
-        button = dict(button)
-        subs = button.pop("sub_button", None) or []  # menu/get gives leaves an empty list
+        """``button`` as ``menu/create`` takes it in the new account, or None (reported) when
+        it cannot be rebuilt. Takes both ``menu/get``'s shape and ``selfmenu_info``'s, whose
+        buttons set on the website (``img``, ``voice``, ``text``, ``news``, ``video``) only
+        partly exist in the API."""
+        name = button.get("name") or ""
+        what, key = f"菜单项“{name}”", f"menu:{name}"
+        subs = button.get("sub_button") or []  # menu/get gives leaves an empty list
         subs = subs.get("list", []) if isinstance(subs, dict) else subs
         if subs:
-            button["sub_button"] = [b for b in (self.menu_button(s) for s in subs) if b]
-            return button if button["sub_button"] else None
+            kept = [b for b in (self.menu_button(s) for s in subs) if b]
+            return {"name": name, "sub_button": kept} if kept else None
+        if button.get("type") in ("img", "voice"):  # website buttons that send a material
+            button = {"type": "media_id", "name": name, "media_id": button.get("value", "")}
+        button = {k: v for k, v in button.items() if k in MENU_FIELDS}
+        if button.get("type") in ("article_id", "article_view_limited"):
+            self.failed(key, what, "它指向原公众号已发表的文章，请在新公众号发表后重新设置该菜单项")
+            return None
+        if button.get("type") not in API_MENU_TYPES:
+            reason = WEBSITE_MENU_TYPES.get(button.get("type"), "菜单项类型无法通过接口建立")
+            self.failed(key, what, f"{reason}，请在新公众号的公众平台上手动设置")
+            return None
         media_id = button.get("media_id")
         if media_id:
             new = self.journal["materials"].get(media_id)
             if new is None:
-                self.failed(
-                    f"menu:{button.get('name')}",
-                    f"菜单项“{button.get('name')}”",
-                    "它指向的素材未能迁移，已从菜单中去掉",
-                )
+                self.failed(key, what, "它指向的素材未能迁移，已从菜单中去掉")
                 return None
             button["media_id"] = new["media_id"]
         if self.source["app_id"] in (button.get("url") or ""):
             self.failed(
-                f"menu:{button.get('name')}",
-                f"菜单项“{button.get('name')}”",
+                key,
+                what,
                 "网址中含有原公众号的 AppID（如网页授权链接），请在菜单中改为新公众号的地址",
             )
         return button

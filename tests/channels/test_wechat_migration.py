@@ -293,6 +293,62 @@ def test_an_exhausted_quota_stops_the_import_instead_of_failing_every_item(old_a
     assert images_of(old_account.new) == old_account.images
 
 
+def test_voice_and_video_materials_and_a_menu_set_on_the_website_move_too(accounts):
+    old, new = accounts.old, accounts.new
+    voice = old.add_material_file("voice", "来访须知.mp3", b"ID3\x03" + b"\x00" * 64)
+    video = old.add_material_file(
+        "video",
+        "接访日.mp4",
+        b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64,
+        title="领导接访日",
+        introduction="每月一次",
+    )
+    old.website_menu = {
+        "button": [
+            {"type": "voice", "name": "来访须知", "value": voice},
+            {
+                "name": "更多",
+                "sub_button": {
+                    "list": [
+                        {"type": "text", "name": "联系我们", "value": "电话 0771-0000000"},
+                        {"type": "view", "name": "官网", "url": "https://www.gxxf.gov.cn/"},
+                    ]
+                },
+            },
+        ]
+    }
+    accounts.export()
+
+    out = accounts.import_()
+
+    moved = {m["upload"].filename: m for m in new.materials.values()}
+    assert moved["来访须知.mp3"]["upload"].data == old.materials[voice]["upload"].data
+    assert moved["接访日.mp4"]["upload"].data == old.materials[video]["upload"].data
+    assert (moved["接访日.mp4"]["title"], moved["接访日.mp4"]["introduction"]) == (
+        "领导接访日",
+        "每月一次",
+    )
+    assert new.menu["button"] == [
+        {"type": "media_id", "name": "来访须知", "media_id": new.menu["button"][0]["media_id"]},
+        {
+            "name": "更多",
+            "sub_button": [{"type": "view", "name": "官网", "url": "https://www.gxxf.gov.cn/"}],
+        },
+    ]
+    assert new.materials[new.menu["button"][0]["media_id"]]["upload"].filename == "来访须知.mp3"
+    assert "菜单项“联系我们”：文字回复类菜单项只能在公众平台网站上设置" in out
+
+
+def test_an_account_without_a_menu_imports_without_one(old_account):
+    old_account.old.menu = None
+    old_account.export()
+
+    out = old_account.import_()
+
+    assert old_account.new.menu is None and not old_account.new.calls("menu/create")
+    assert "自定义菜单：未重建" in out and "未能迁移" not in out
+
+
 # --- followers after the platform's migration ------------------------------------------------------
 def test_followers_moved_by_the_platform_get_their_tags_and_remarks_back(old_account):
     old_account.export()
@@ -337,6 +393,9 @@ def test_the_openids_this_system_keeps_are_converted_to_the_new_account(
 
             class Meta:
                 app_label = "channels"
+
+            def __str__(self):
+                return self.openid
 
         monkeypatch.setattr(migration, "OPENID_FIELDS", [migration.OpenIdField(NoticeSubscription)])
         with connection.schema_editor() as editor:

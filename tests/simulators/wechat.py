@@ -210,6 +210,9 @@ class WeChatSimulator(LoopbackSimulator):
         self._next_tag_id = 100
         #: from_appid -> {old OpenID: new OpenID}, filled by ``migrate_followers_from``.
         self.migrated_openids: dict[str, dict[str, str]] = {}
+        #: A menu set on the platform's website (``selfmenu_info`` shape), which ``menu/get``
+        #: does not show.
+        self.website_menu: dict | None = None
         # --- end account migration --------------------------------------------------------------
 
     # --- configuration and control --------------------------------------------------------------
@@ -974,6 +977,15 @@ class WeChatSimulator(LoopbackSimulator):
         material = self.materials.get(str(payload.get("media_id")))
         if material is None or material["type"] == "body_image":
             return self._error(40007)
+        if material["type"] == "video":
+            return Answer.json(
+                200,
+                {
+                    "title": material["title"],
+                    "description": material["introduction"],
+                    "down_url": material["url"],
+                },
+            )
         upload = material["upload"]
         return Answer(200, upload.data, upload.content_type or "application/octet-stream")
 
@@ -992,8 +1004,73 @@ class WeChatSimulator(LoopbackSimulator):
                 results.append({"ori_openid": openid, "err_msg": "ori_openid error"})
         return self._ok(result_list=results)
 
+    def add_material_file(self, media_type: str, name: str, data: bytes, **video) -> str:
+        """Permanent voice or video material (``video``: ``title``, ``introduction``)."""
+        media_id = secrets.token_urlsafe(32)
+        upload = Upload("material/add_material", "media", name, "", data, media_type)
+        url = f"{self.image_base}/mmbiz_{media_type}/{secrets.token_urlsafe(20)}"
+        with self._state:
+            self.materials[media_id] = {"type": media_type, "upload": upload, "url": url, **video}
+        return media_id
+
+    # Voice: mp3/wma/wav/amr of at most 2 MB; video: mp4 of at most 10 MB, with a description.
+    MEDIA_FILES = {
+        "voice": ((b"ID3", b"\xff\xfb", b"#!AMR", b"RIFF"), ("mp3", "amr", "wav", "wma"), 2),
+        "video": ((), ("mp4",), 10),
+    }
+
+    def _add_material_any(self, request, query, payload):
+        media_type = query.get("type", "")
+        if media_type not in self.MEDIA_FILES:
+            return self._add_material(request, query, payload)
+        parts = parse_multipart(request.headers.get("content-type", ""), request.body)
+        media = next((p for p in parts if p[0] == "media"), None)
+        if media is None or not media[3]:
+            return self._error(41005)
+        _, filename, content_type, data = media
+        signatures, extensions, megabytes = self.MEDIA_FILES[media_type]
+        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        is_mp4 = data[4:8] == b"ftyp"
+        if extension not in extensions or not (data.startswith(signatures) or is_mp4):
+            return self._error(40005, f"invalid file type hint: [{extension or 'none'}]")
+        if len(data) > megabytes * 1024 * 1024:
+            return self._error(40006, "invalid meida size")
+        video = {}
+        if media_type == "video":
+            field = next((p[3] for p in parts if p[0] == "description"), b"")
+            try:
+                description = json.loads(query.get("description") or field or b"{}")
+            except ValueError:
+                return self._error(40097)
+            if not description.get("title") or not description.get("introduction"):
+                return self._error(40097, "video description missing")
+            video = {"title": description["title"], "introduction": description["introduction"]}
+        upload = Upload("material/add_material", "media", filename, content_type, data, media_type)
+        self.uploads.append(upload)
+        media_id = secrets.token_urlsafe(32)
+        url = f"{self.image_base}/mmbiz_{media_type}/{secrets.token_urlsafe(20)}"
+        self.materials[media_id] = {"type": media_type, "upload": upload, "url": url, **video}
+        return Answer.json(200, {"media_id": media_id, "item": []})
+
+    def _get_current_selfmenu_info(self, request, query, payload):
+        """The menu in use: ``website_menu`` (set on the platform's website, in its own
+        shape) if any, else the one created through the API."""
+        if self.website_menu is not None:
+            return Answer.json(200, {"is_menu_open": 1, "selfmenu_info": self.website_menu})
+        if self.menu is None:
+            return Answer.json(200, {"is_menu_open": 0})
+        buttons = []
+        for button in self.menu["button"]:
+            button = dict(button)
+            if "sub_button" in button:
+                button["sub_button"] = {"list": button["sub_button"]}
+            buttons.append(button)
+        return Answer.json(200, {"is_menu_open": 1, "selfmenu_info": {"button": buttons}})
+
     ROUTES = {
         **ROUTES,
+        "material/add_material": ("POST", _add_material_any),
+        "get_current_selfmenu_info": ("GET", _get_current_selfmenu_info),
         "user/get": ("GET", _user_get),
         "user/info/batchget": ("POST", _user_batchget),
         "user/info/updateremark": ("POST", _update_remark),
