@@ -211,7 +211,9 @@ def _write_atomic(path: Path, data: bytes) -> None:
     """Write ``path`` so that a crash leaves either the old or the new file, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as file:
+    # Followers' OpenIDs and remarks are personal data: readable by the owner only.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
         file.write(data)
         file.flush()
         os.fsync(file.fileno())
@@ -257,9 +259,10 @@ def _download(client, url: str) -> bytes:
     """A file from WeChat's image or video servers (no access token in these URLs)."""
     try:
         response = client._http.get(url, timeout=client.timeout)
-    except requests.RequestException:
+    except requests.RequestException as error:
+        # Reported for this file only (a rerun tries again): one dead link stops nothing.
         raise WeChatError(
-            errmsg="download failed", message="无法从微信服务器下载该文件", temporary=True
+            errmsg=type(error).__name__, message="无法从微信服务器下载该文件"
         ) from None
     if response.status_code != 200:
         raise WeChatError(
@@ -276,14 +279,26 @@ class _Export:
         self.archive = archive
         self.client = client_for(account)
         self.path = archive / MANIFEST
+        if archive.exists() and not archive.is_dir():
+            raise MigrationError(f"{archive} 是一个文件，导出包须为目录，请换一个路径")
         if self.path.exists():
             self.manifest = _read_json(self.path, "清单")
+            if (
+                not isinstance(self.manifest, dict)
+                or self.manifest.get("format_version") != FORMAT_VERSION
+            ):
+                raise MigrationError(
+                    f"目录 {archive} 中的导出包不是本系统这一版本写的，请换一个目录"
+                )
             if self.manifest.get("account", {}).get("app_id") != account.app_id:
                 raise MigrationError(f"目录 {archive} 中已有另一个公众号的导出包，请换一个目录")
         elif archive.exists() and any(archive.iterdir()):
             raise MigrationError(f"目录 {archive} 不是空目录，也不是导出包，请换一个目录")
         else:
-            archive.mkdir(mode=0o700, parents=True, exist_ok=True)
+            try:
+                archive.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as error:
+                raise MigrationError(f"无法建立导出包目录 {archive}：{error.strerror}") from None
             self.manifest = {
                 "format_version": FORMAT_VERSION,
                 "export_id": uuid.uuid4().hex,
@@ -312,19 +327,27 @@ class _Export:
         self.manifest["problems"][key] = {"what": what, "reason": str(error)}
         self.save()
 
-    def section(self, name: str, run: Callable[[], int]) -> None:
-        if name in self.manifest["done"]:
+    def fetched(self, key: str, target: Path, data: bytes) -> None:
+        _write_atomic(target, data)
+        if self.manifest["problems"].pop(key, None):
+            self.save()
+
+    def section(self, name: str, run: Callable[[], int], *, files: bool = False) -> None:
+        """Run a section once; one that fetches ``files`` runs on every export, to fetch the
+        files an earlier run could not (it skips those it has)."""
+        if name in self.manifest["done"] and not files:
             return
         self.manifest["counts"][name] = run()
-        self.manifest["done"].append(name)
+        if name not in self.manifest["done"]:
+            self.manifest["done"].append(name)
         self.save()
 
     def run(self) -> Report:
         try:
             self.section("tags", self.tags)
             self.section("followers", self.followers)
-            self.section("materials", self.materials)
-            self.section("articles", self.articles)
+            self.section("materials", self.materials, files=True)
+            self.section("articles", self.articles, files=True)
             self.section("menu", self.menu)
         except WeChatError as error:
             report = self.report(interrupted=str(error))
@@ -433,9 +456,9 @@ class _Export:
                 else:
                     data = answer.content
             except WeChatError as error:
-                self.problem(f"material:{material['media_id']}", what, error)
+                self.problem(f"materials:{material['media_id']}", what, error)
                 continue
-            _write_atomic(target, data)
+            self.fetched(f"materials:{material['media_id']}", target, data)
         return sum((self.archive / m["file"]).exists() for m in listing)
 
     def articles(self) -> int:
@@ -466,9 +489,9 @@ class _Export:
                     try:
                         data = _download(self.client, html.unescape(raw))
                     except WeChatError as error:
-                        self.problem(f"image:{raw}", f"《{item.get('title')}》的正文图片", error)
+                        self.problem(f"images:{raw}", f"《{item.get('title')}》的正文图片", error)
                         continue
-                    _write_atomic(target, data)
+                    self.fetched(f"images:{raw}", target, data)
         return sum(len(a["news_item"]) for a in articles)
 
     def menu(self) -> int:
@@ -511,13 +534,18 @@ def load_archive(archive: Path) -> dict:
     if not archive.is_dir():
         raise MigrationError(f"找不到导出包目录 {archive}")
     manifest = _read_json(archive / MANIFEST, "清单")
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("format_version"), int):
-        raise MigrationError(f"{archive / MANIFEST} 不是公众号导出包的清单")
-    if manifest["format_version"] > FORMAT_VERSION:
+    version = manifest.get("format_version") if isinstance(manifest, dict) else None
+    if isinstance(version, int) and version > FORMAT_VERSION:
         raise MigrationError(
-            f"导出包的格式版本为 {manifest['format_version']}，本系统只支持到 {FORMAT_VERSION}，"
-            "请先升级本系统再导入"
+            f"导出包的格式版本为 {version}，本系统只支持到 {FORMAT_VERSION}，请先升级本系统再导入"
         )
+    account = manifest.get("account") if isinstance(version, int) else None
+    if (
+        not isinstance(account, dict)
+        or not {"code", "app_id"} <= set(account)
+        or not manifest.get("export_id")
+    ):
+        raise MigrationError(f"{archive / MANIFEST} 不是公众号导出包的清单")
     if not manifest.get("complete"):
         raise MigrationError("导出尚未完成：请先再次运行 wechat_export 完成导出，再导入")
     return manifest

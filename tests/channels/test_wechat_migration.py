@@ -180,7 +180,9 @@ def test_an_interrupted_export_resumes_without_fetching_anyone_twice(old_account
     assert len(old_account.old.calls("tags/get")) == 1
 
 
-def test_a_material_that_cannot_be_fetched_is_reported_and_the_rest_exported(old_account):
+def test_a_material_that_cannot_be_fetched_is_reported_and_fetched_by_the_next_export(
+    old_account,
+):
     old_account.old.error_code = 40007
     old_account.old.script_endpoint("material/get_material", "error")
 
@@ -189,6 +191,31 @@ def test_a_material_that_cannot_be_fetched_is_reported_and_the_rest_exported(old
     manifest = exported(old_account, "manifest.json")
     assert manifest["complete"] and manifest["counts"]["materials"] == 2
     assert "素材不存在（media_id 无效），可能已被删除（微信错误码 40007）" in out
+    calls = len(old_account.old.calls("material/get_material"))
+
+    out = old_account.export()
+
+    assert exported(old_account, "manifest.json")["counts"]["materials"] == 3
+    assert len(old_account.old.calls("material/get_material")) == calls + 1  # only the missing one
+    assert "未能迁移" not in out
+    assert len(old_account.old.calls("user/get")) == 3  # the finished sections are not redone
+
+
+def test_a_material_missing_from_the_archive_is_reported_and_its_menu_button_dropped(
+    old_account,
+):
+    old_account.old.error_code = 40007
+    old_account.old.script_endpoint("material/get_material", "ok", "ok", "error")  # the card
+    old_account.export()
+
+    out = old_account.import_()
+
+    assert len(images_of(old_account.new)) == 2 and len(old_account.new.drafts) == 2
+    assert "图片素材“宣传卡片.png”：导出时未能下载该素材" in out
+    assert "菜单项“宣传卡片”：它指向的素材未能迁移，已从菜单中去掉" in out
+    assert old_account.new.menu["button"][1]["sub_button"] == [
+        {"type": "click", "name": "平陆运河", "key": "canal"}
+    ]
 
 
 # --- import ----------------------------------------------------------------------------------------
@@ -469,9 +496,20 @@ def test_an_unfinished_export_or_a_wrong_from_appid_is_refused(old_account):
         old_account.run("wechat_import", "--account", "gxxf", str(old_account.archive))
 
 
-def test_export_refuses_a_directory_that_is_not_its_archive(accounts):
+def test_export_refuses_a_path_that_is_not_its_archive(accounts):
     accounts.archive.mkdir()
     (accounts.archive / "notes.txt").write_text("别的文件")
     with pytest.raises(CommandError, match="不是空目录，也不是导出包"):
         accounts.export()
+    (accounts.archive / "notes.txt").unlink()
+    accounts.archive.rmdir()
+    accounts.archive.write_text("一个文件")
+    with pytest.raises(CommandError, match="是一个文件，导出包须为目录"):
+        accounts.export()
     assert not accounts.old.requests
+
+
+def test_export_refuses_to_continue_another_accounts_archive(old_account):
+    old_account.export()
+    with pytest.raises(CommandError, match="已有另一个公众号的导出包"):
+        old_account.run("wechat_export", "--account", "gxdy", str(old_account.archive))
