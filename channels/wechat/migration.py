@@ -38,6 +38,7 @@ commands and stored in the manifest or the journal.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import html
 import json
@@ -47,6 +48,7 @@ import re
 import sys
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -518,9 +520,30 @@ def _read_jsonl(path: Path) -> list[dict]:
     return records
 
 
+@contextmanager
+def _exclusive(archive: Path):
+    """One export or import per archive at a time: two runs would race on its files."""
+    path = archive.with_name(f"{archive.name}.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a")  # noqa: SIM115 (held open for the lock's lifetime)
+    except OSError as error:
+        raise MigrationError(f"无法在 {path.parent} 中建立文件：{error.strerror}") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise MigrationError(
+                f"另一个导出或导入正在使用 {archive}，请等它结束后再运行"
+            ) from None
+        yield
+
+
 def export_account(code: str, archive: str | os.PathLike) -> Report:
     """Export account ``code`` into the directory ``archive`` (created, or resumed)."""
-    return _Export(_account(code), Path(archive)).run()
+    account, archive = _account(code), Path(archive)
+    with _exclusive(archive):
+        return _Export(account, archive).run()
 
 
 # --- import --------------------------------------------------------------------------------------
@@ -938,4 +961,6 @@ def import_account(
 ) -> Report:
     """Re-create the archive in account ``code``; ``from_appid`` (the old account's AppID)
     once the platform's follower migration is done. Resumes from the journal."""
-    return _Import(_account(code), Path(archive), from_appid).run()
+    account, archive = _account(code), Path(archive)
+    with _exclusive(archive):
+        return _Import(account, archive, from_appid).run()

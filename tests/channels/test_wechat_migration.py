@@ -7,6 +7,7 @@ exporting and at the new one while importing, as an operator runs the two comman
 
 from __future__ import annotations
 
+import fcntl
 import json
 
 import pytest
@@ -513,3 +514,13 @@ def test_export_refuses_to_continue_another_accounts_archive(old_account):
     old_account.export()
     with pytest.raises(CommandError, match="已有另一个公众号的导出包"):
         old_account.run("wechat_export", "--account", "gxdy", str(old_account.archive))
+
+
+def test_a_second_run_on_the_same_archive_at_the_same_time_is_refused(old_account):
+    old_account.export()
+    with open(old_account.archive.with_name("gxxf-archive.lock"), "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # an import still running
+        with pytest.raises(CommandError, match="另一个导出或导入正在使用"):
+            old_account.import_()
+    assert not old_account.new.requests
+    old_account.import_()  # once it has finished
