@@ -711,6 +711,7 @@ class _Import:
             found = by_name(name)  # WeChat's built-in tags and earlier runs' tags exist already
             if found is not None:
                 self.journal["tags"][old] = found
+                self.journal["failed"].pop(f"tags:{old}", None)
                 self.save()
                 continue
             self.attempt(
@@ -950,9 +951,11 @@ class _Import:
                     int(tag),
                     batch,
                 )
+        converted = convert_stored_openids(self.source["code"], self.account.code, openids)
+        earlier = self.journal["done"].get("stored_openids") or {}
         self.mark(
             "stored_openids",
-            convert_stored_openids(self.source["code"], self.account.code, openids),
+            {label: earlier.get(label, 0) + count for label, count in converted.items()},
         )
 
 

@@ -397,6 +397,32 @@ def test_followers_moved_by_the_platform_get_their_tags_and_remarks_back(old_acc
     assert json.loads(new.calls("changeopenid")[0].body)["from_appid"] == old_account.old.app_id
 
 
+def test_an_interrupted_follower_step_resumes_without_converting_or_tagging_again(old_account):
+    old_account.export()
+    old_account.import_()
+    new = old_account.new
+    mapping = new.migrate_followers_from(old_account.old)
+    new.script_endpoint("tags/members/batchtagging", "ok", "timeout")
+
+    with pytest.raises(CommandError, match="导入已中断"):
+        old_account.import_("--from-appid", old_account.old.app_id)
+    tagged = len(new.calls("tags/members/batchtagging"))
+
+    out = old_account.import_("--from-appid", old_account.old.app_id)
+
+    assert len(new.calls("changeopenid")) == 1
+    assert len(new.calls("user/info/updateremark")) == 2  # 张三 and 王五, once each
+    # Three tags: the first is not tagged again, the one whose answer was lost is repeated
+    # (tagging twice is harmless), then the third.
+    assert tagged == 2 and len(new.calls("tags/members/batchtagging")) == 4
+    tag_ids = {name: tag_id for tag_id, name in new.tags.items()}
+    assert sorted(new.followers[mapping[old_account.zhang]]["tagid_list"]) == sorted(
+        [tag_ids["信访人"], tag_ids["星标组"]]
+    )
+    assert new.followers[mapping[old_account.li]]["tagid_list"] == [tag_ids["平陆运河"]]
+    assert "已完成" in out and "未能迁移" not in out
+
+
 def test_openids_are_converted_in_batches_of_a_hundred(old_account):
     for _ in range(120):
         old_account.old.add_follower()
@@ -446,6 +472,9 @@ def test_the_openids_this_system_keeps_are_converted_to_the_new_account(
                 ("nanning", old_account.zhao),  # another account's subscription is untouched
             }
             assert "系统保存的 OpenID：channels.NoticeSubscription 2 条" in out
+            again = old_account.import_("--from-appid", old_account.old.app_id)
+            assert set(NoticeSubscription.objects.values_list("account", "openid")) == rows
+            assert "系统保存的 OpenID：channels.NoticeSubscription 2 条" in again
         finally:
             with connection.schema_editor() as editor:
                 editor.delete_model(NoticeSubscription)
