@@ -748,7 +748,7 @@ class _Import:
                 "materials",
                 old,
                 partial(self.upload_material, material, name, data),
-                partial(self.find_material, material["type"], name),
+                partial(self.find_material, material["type"], name, data),
             )
 
     def create_tag(self, name: str) -> int:
@@ -769,13 +769,17 @@ class _Import:
             "url": answer.get("url", ""),
         }
 
-    def find_material(self, media_type: str, name: str) -> dict | None:
+    def find_material(self, media_type: str, name: str, data: bytes) -> dict | None:
+        """A material of this name and content that no other archive item was mapped to."""
         taken = {m["media_id"] for m in self.journal["materials"].values()}
-        count = int(self.client.material.get_count().get(f"{media_type}_count") or 0)
+        total = int(self.client.material.get_count().get(f"{media_type}_count") or 0)
         for item in publish._scan(
-            lambda offset, count: self.client.material.batchget(media_type, offset, count), count
+            lambda offset, count: self.client.material.batchget(media_type, offset, count), total
         ):
-            if item.get("name") == name and item["media_id"] not in taken:
+            if item.get("name") != name or item["media_id"] in taken:
+                continue
+            found = self.client.material.get(item["media_id"])
+            if media_type == "video" or getattr(found, "content", None) == data:
                 return {"media_id": item["media_id"], "url": item.get("url", "")}
         return None
 

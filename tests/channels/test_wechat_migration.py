@@ -293,6 +293,23 @@ def test_an_import_interrupted_after_wechat_acted_resumes_without_creating_anyth
     assert "文章：2 篇已存为草稿" in again
 
 
+def test_a_lost_upload_is_recognised_by_its_content_not_by_a_namesake(old_account):
+    old_account.export()
+    new = old_account.new
+    namesake = new.add_image_material("封面一.png", png_bytes(rgb=(1, 2, 3)))
+    new.script_endpoint("material/add_material", "timeout")  # 封面一.png, uploaded first
+
+    with pytest.raises(CommandError, match="导入已中断"):
+        old_account.import_()
+    old_account.import_()
+
+    assert len(images_of(new)) == 4  # the namesake and the three, none twice
+    covers = [a["thumb_media_id"] for d in new.drafts.values() for a in d["news_item"]]
+    assert namesake not in covers
+    first = next(d for d in new.drafts.values() if len(d["news_item"]) == 1)["news_item"][0]
+    assert new.materials[first["thumb_media_id"]]["upload"].data == png_bytes(rgb=(200, 0, 0))
+
+
 def test_a_refused_article_is_reported_in_chinese_and_retried_by_the_next_run(old_account):
     old_account.export()
     new = old_account.new

@@ -36,6 +36,15 @@ Controls, beyond ``LoopbackSimulator``'s (``script``, ``requests``, ``delay``):
   ``draft_check_fails = True`` makes ``freepublish/submit`` answer 53503;
 - inspection: ``calls("draft/add")``, ``token_requests``, ``token_issues``, ``uploads``,
   ``materials``, ``drafts``, ``publications``, ``articles``.
+
+Account migration (its own block at the end of the class): ``user/get`` (pages of
+``followers_page_size``), ``user/info/batchget``, ``user/info/updateremark``, ``tags/get``,
+``tags/create`` (45157 for a name in use), ``tags/members/batchtagging``,
+``material/get_materialcount``, ``material/batchget_material``, ``material/get_material``,
+voice and video ``material/add_material``, ``get_current_selfmenu_info`` (``website_menu``) and
+``changeopenid``; ``add_follower``, ``add_tag``, ``add_image_material``, ``add_material_file``;
+``migrate_followers_from(old)`` plays the platform's own follower migration; with
+``image_base = sim.url`` the simulator serves the image and video files it hands out URLs for.
 """
 
 from __future__ import annotations
@@ -1004,10 +1013,12 @@ class WeChatSimulator(LoopbackSimulator):
                 results.append({"ori_openid": openid, "err_msg": "ori_openid error"})
         return self._ok(result_list=results)
 
-    def add_material_file(self, media_type: str, name: str, data: bytes, **video) -> str:
+    def add_material_file(
+        self, media_type: str, name: str, data: bytes, content_type: str = "", **video
+    ) -> str:
         """Permanent voice or video material (``video``: ``title``, ``introduction``)."""
         media_id = secrets.token_urlsafe(32)
-        upload = Upload("material/add_material", "media", name, "", data, media_type)
+        upload = Upload("material/add_material", "media", name, content_type, data, media_type)
         url = f"{self.image_base}/mmbiz_{media_type}/{secrets.token_urlsafe(20)}"
         with self._state:
             self.materials[media_id] = {"type": media_type, "upload": upload, "url": url, **video}
@@ -1045,11 +1056,8 @@ class WeChatSimulator(LoopbackSimulator):
             if not description.get("title") or not description.get("introduction"):
                 return self._error(40097, "video description missing")
             video = {"title": description["title"], "introduction": description["introduction"]}
-        upload = Upload("material/add_material", "media", filename, content_type, data, media_type)
-        self.uploads.append(upload)
-        media_id = secrets.token_urlsafe(32)
-        url = f"{self.image_base}/mmbiz_{media_type}/{secrets.token_urlsafe(20)}"
-        self.materials[media_id] = {"type": media_type, "upload": upload, "url": url, **video}
+        media_id = self.add_material_file(media_type, filename, data, content_type, **video)
+        self.uploads.append(self.materials[media_id]["upload"])
         return Answer.json(200, {"media_id": media_id, "item": []})
 
     def _get_current_selfmenu_info(self, request, query, payload):
