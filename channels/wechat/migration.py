@@ -553,9 +553,7 @@ def journal_path(archive: str | os.PathLike, code: str) -> Path:
 
 
 def load_archive(archive: Path) -> dict:
-    """The archive's manifest, checked: it exists, is readable, complete and not too new."""
-    if not archive.is_dir():
-        raise MigrationError(f"找不到导出包目录 {archive}")
+    """The archive's manifest, checked: it is readable, complete and not too new."""
     manifest = _read_json(archive / MANIFEST, "清单")
     version = manifest.get("format_version") if isinstance(manifest, dict) else None
     if isinstance(version, int) and version > FORMAT_VERSION:
@@ -969,5 +967,7 @@ def import_account(
     """Re-create the archive in account ``code``; ``from_appid`` (the old account's AppID)
     once the platform's follower migration is done. Resumes from the journal."""
     account, archive = _account(code), Path(archive)
+    if not archive.is_dir():
+        raise MigrationError(f"找不到导出包目录 {archive}")
     with _exclusive(archive):
         return _Import(account, archive, from_appid).run()

@@ -508,6 +508,7 @@ def test_an_unknown_account_is_refused_in_chinese(accounts):
 def test_a_missing_or_corrupt_archive_is_refused_in_chinese(accounts):
     with pytest.raises(CommandError, match="找不到导出包目录"):
         accounts.import_()
+    assert not accounts.archive.parent.joinpath("gxxf-archive.lock").exists()  # nothing written
     accounts.archive.mkdir()
     with pytest.raises(CommandError, match="导出包缺少文件 manifest.json"):
         accounts.import_()
