@@ -23,8 +23,8 @@ the manifest and skips files already written. The import keeps a **journal** bes
 (``<archive>.import-<code>.json``), written atomically after every remote call that creates
 something: the intent is written before the call and the result after it, so that a rerun that
 finds an intent without a result (the answer was lost: timeout, 502, crash) first looks in the
-new account for what that call may have created (a tag by name, a material by file name, a
-draft by its titles and cover) before creating it. Body images uploaded with ``media/uploadimg``
+new account for what that call may have created (a tag by name, a material by its name and
+content, a draft by its titles and covers) before creating it. Body images uploaded with ``media/uploadimg``
 are the one exception: WeChat lists them nowhere, so a lost one is uploaded again, which leaves
 an unused image on WeChat's image server and nothing any follower or editor sees. Menus,
 tagging, remarks and the OpenID conversion are idempotent and simply repeated.
@@ -586,6 +586,7 @@ class _Import:
             )
         self.from_appid = from_appid
         self.client = client_for(account)
+        self.refused_images: set[str] = set()
         self.path = journal_path(archive, account.code)
         if self.path.exists():
             try:
@@ -811,6 +812,8 @@ class _Import:
             raise WeChatError(message="封面图片素材未能迁移，无法建立草稿")
         content = item.get("content") or ""
         for raw in dict.fromkeys(IMG_RE.findall(content)):
+            if raw in self.refused_images:
+                continue
             new = self.journal["images"].get(raw) or self.upload_image(raw, item.get("title"))
             if new:
                 content = content.replace(raw, html.escape(new))
@@ -829,13 +832,17 @@ class _Import:
         source = self.archive / "images" / _key(raw)
         what = f"《{title}》的正文图片 {html.unescape(raw)}"
         if not source.exists():
+            self.refused_images.add(raw)
             self.failed(f"images:{raw}", what, "导出时未能下载该图片，正文中保留原地址")
             return None
         data = source.read_bytes()
         try:
             url = publish.upload_body_image(self.client, _image_name("image", data), data)
         except WeChatError as error:
-            self.failed(f"images:{raw}", what, error)
+            if _stops_run(error):
+                raise
+            self.refused_images.add(raw)  # every article of this run keeps the same address
+            self.failed(f"images:{raw}", what, f"{error}，正文中保留原地址")
             return None
         self.journal["images"][raw] = url
         self.journal["failed"].pop(f"images:{raw}", None)

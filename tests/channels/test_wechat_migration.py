@@ -324,6 +324,33 @@ def test_a_refused_article_is_reported_in_chinese_and_retried_by_the_next_run(ol
     assert len(new.drafts) == 2 and "未能迁移" not in out
 
 
+def test_a_body_image_refused_by_wechat_keeps_its_address_and_is_reported(old_account):
+    old_account.export()
+    new = old_account.new
+    new.error_code = 40009
+    new.script_endpoint("media/uploadimg", "error")
+
+    out = old_account.import_()
+
+    assert len(new.drafts) == 2
+    contents = [a["content"] for d in new.drafts.values() for a in d["news_item"]]
+    assert all(f"{old_account.old.url}/mmbiz_png/" in content for content in contents)
+    assert "的正文图片" in out and "图片大小超过限制（微信错误码 40009），正文中保留原地址" in out
+
+
+def test_a_body_image_that_could_not_be_exported_is_reported_by_both_steps(old_account):
+    old = old_account.old
+    for key in [k for k, m in old.materials.items() if m["type"] == "body_image"]:
+        del old.materials[key]  # gone from WeChat's image server
+
+    out = old_account.export()
+
+    assert "的正文图片：无法从微信服务器下载该文件（HTTP 404）" in out
+    out = old_account.import_()
+    assert len(old_account.new.drafts) == 2 and not old_account.new.calls("media/uploadimg")
+    assert "导出时未能下载该图片，正文中保留原地址" in out
+
+
 def test_an_exhausted_quota_stops_the_import_instead_of_failing_every_item(old_account):
     old_account.export()
     old_account.new.exhaust_quota("material/add_material")
