@@ -29,6 +29,9 @@ are the one exception: WeChat lists them nowhere, so a lost one is uploaded agai
 an unused image on WeChat's image server and nothing any follower or editor sees. Menus,
 tagging, remarks and the OpenID conversion are idempotent and simply repeated.
 
+Every article is screened with today's sensitive-word dictionaries; hits that would block or
+need review are noted in the report (the draft is made: nothing is published by the import).
+
 A temporary failure (timeout, busy, 5xx), bad credentials or an exhausted quota stops the run
 (:class:`MigrationInterrupted`): nothing more can succeed now, and a rerun continues. Anything
 else WeChat refuses is recorded for that one item, with WeChat's reason in Chinese, and the run
@@ -57,6 +60,9 @@ import requests
 from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
+
+from sensitive_words.engine import BLOCK, LEVEL_LABELS, REVIEW
+from sensitive_words.services import check_text, html_to_text
 
 from . import publish
 from .accounts import AccountNotConfigured, WeChatAccount, get_account
@@ -173,11 +179,13 @@ def _stops_run(error: WeChatError) -> bool:
 
 @dataclass
 class Report:
-    """What moved (label → count or text) and what could not (what → WeChat's reason)."""
+    """What moved (label → count or text), what could not (what → WeChat's reason) and what
+    moved but needs a person's look (``notes``)."""
 
     title: str
     moved: dict[str, object] = field(default_factory=dict)
     problems: list[dict] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
     complete: bool = False
     interrupted: str = ""
 
@@ -188,6 +196,7 @@ class Report:
             "interrupted": self.interrupted,
             "moved": self.moved,
             "problems": self.problems,
+            "notes": self.notes,
             "written_at": _now(),
         }
 
@@ -197,6 +206,9 @@ class Report:
         if self.problems:
             lines.append(f"未能迁移（{len(self.problems)} 项）：")
             lines += [f"  - {p['what']}：{p['reason']}" for p in self.problems]
+        if self.notes:
+            lines.append(f"需要注意（{len(self.notes)} 项）：")
+            lines += [f"  - {n['what']}：{n['reason']}" for n in self.notes]
         if self.interrupted:
             lines.append(f"已中断：{self.interrupted}。再次运行同一命令即可从中断处继续。")
         elif self.complete:
@@ -597,7 +609,16 @@ class _Import:
                 raise MigrationError(f"导入日志 {self.path} 属于另一个导出包，请移走后再导入")
         else:
             self.journal = {"export_id": self.manifest["export_id"], "started_at": _now()}
-        for section in ("intents", "failed", "tags", "materials", "images", "articles", "done"):
+        for section in (
+            "intents",
+            "failed",
+            "notes",
+            "tags",
+            "materials",
+            "images",
+            "articles",
+            "done",
+        ):
             self.journal.setdefault(section, {})
 
     # journal
@@ -616,6 +637,11 @@ class _Import:
         if isinstance(error, WeChatError) and _stops_run(error):
             raise error
         self.journal["failed"][key] = {"what": what, "reason": str(error)}
+        self.save()
+
+    def note(self, key: str, what: str, reason: str) -> None:
+        """Something that moved but needs a person's look before it goes out again."""
+        self.journal["notes"][key] = {"what": what, "reason": reason}
         self.save()
 
     def create_once(self, section: str, key: str, create, find):
@@ -686,6 +712,7 @@ class _Import:
             title=f"导入报告：{self.archive} → {self.account}（{self.account.code}）",
             moved=moved,
             problems=list(j["failed"].values()),
+            notes=list(j["notes"].values()),
             complete=not interrupted,
             interrupted=interrupted,
         )
@@ -795,6 +822,8 @@ class _Import:
             except WeChatError as error:
                 self.failed(key, f"文章{titles}", error)
                 continue
+            for number, draft in enumerate(drafts):
+                self.screen(f"words:{old}:{number}", draft)
             self.attempt(
                 key,
                 f"文章{titles}",
@@ -804,6 +833,19 @@ class _Import:
                 partial(publish.add_draft, self.client, drafts),
                 partial(self.find_draft, drafts),
             )
+
+    def screen(self, key: str, draft: dict) -> None:
+        """Note the words today's dictionaries would stop or send to review: the draft is
+        made all the same (it was published once), but nobody should publish it unread."""
+        text = "\n".join(
+            (draft["title"], draft["author"], draft["digest"], html_to_text(draft["content"]))
+        )
+        hits = [hit for hit in check_text(text) if hit.level in (BLOCK, REVIEW)]
+        if hits:
+            words = "、".join(
+                dict.fromkeys(f"“{hit.matched_text}”（{LEVEL_LABELS[hit.level]}）" for hit in hits)
+            )
+            self.note(key, f"文章《{draft['title']}》", f"含敏感词 {words}，请在草稿中修改后再发表")
 
     def draft_article(self, item: dict) -> dict:
         """One article for ``draft/add``: body images re-uploaded, cover mapped."""
@@ -897,7 +939,7 @@ class _Import:
                 return None
             button["media_id"] = new["media_id"]
         if self.source["app_id"] in (button.get("url") or ""):
-            self.failed(
+            self.note(
                 key,
                 what,
                 "网址中含有原公众号的 AppID（如网页授权链接），请在菜单中改为新公众号的地址",

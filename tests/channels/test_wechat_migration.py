@@ -17,8 +17,13 @@ from django.test.utils import isolate_apps
 
 from channels.wechat import migration, publish
 from channels.wechat.client import client_for
+from sensitive_words import services as sw_services
+from sensitive_words.models import Dictionary, SensitiveWord
 from tests.channels.conftest import png_bytes
 from tests.simulators.wechat import WeChatSimulator
+
+# The import screens articles with the sensitive-word dictionaries, which live in the database.
+pytestmark = pytest.mark.django_db
 
 
 class Accounts:
@@ -351,6 +356,42 @@ def test_a_body_image_that_could_not_be_exported_is_reported_by_both_steps(old_a
     assert "导出时未能下载该图片，正文中保留原地址" in out
 
 
+def test_articles_with_words_the_dictionaries_now_refuse_are_drafted_and_noted(old_account):
+    old_account.export()
+    SensitiveWord.objects.create(
+        dictionary=Dictionary.objects.create(name="迁移测试"),
+        word="接访日安排",
+        category="其他",
+        level="block",
+    )
+    sw_services.reset_engine()
+    try:
+        out = old_account.import_()
+    finally:
+        sw_services.reset_engine()
+
+    assert len(old_account.new.drafts) == 2  # drafted: the import publishes nothing
+    assert "需要注意（1 项）" in out
+    assert (
+        "文章《领导接访日安排》：含敏感词 “接访日安排”（禁止发布），请在草稿中修改后再发表" in out
+    )
+    assert "未能迁移" not in out
+
+
+def test_a_menu_address_carrying_the_old_appid_is_noted(old_account):
+    authorize = (
+        "https://open.weixin.qq.com/connect/oauth2/authorize"
+        f"?appid={old_account.old.app_id}&scope=snsapi_base#wechat_redirect"
+    )
+    old_account.old.menu["button"][0]["url"] = authorize
+    old_account.export()
+
+    out = old_account.import_()
+
+    assert old_account.new.menu["button"][0]["url"] == authorize
+    assert "菜单项“网上信访”：网址中含有原公众号的 AppID" in out and "未能迁移" not in out
+
+
 def test_an_exhausted_quota_stops_the_import_instead_of_failing_every_item(old_account):
     old_account.export()
     old_account.new.exhaust_quota("material/add_material")
@@ -480,9 +521,8 @@ def test_openids_are_converted_in_batches_of_a_hundred(old_account):
     assert "粉丝 OpenID：124 个已转换" in out
 
 
-def test_the_openids_this_system_keeps_are_converted_to_the_new_account(
-    old_account, monkeypatch, transactional_db
-):
+@pytest.mark.django_db(transaction=True)  # creates a table
+def test_the_openids_this_system_keeps_are_converted_to_the_new_account(old_account, monkeypatch):
     with isolate_apps("channels"):
 
         class NoticeSubscription(models.Model):
