@@ -669,6 +669,8 @@ class _Import:
         except WeChatError as error:
             self.failed(key, what, error)
             return False
+        if self.journal["failed"].pop(key, None):
+            self.save()
         return True
 
     def once(self, key: str, what: str, step, *args) -> None:
@@ -677,13 +679,19 @@ class _Import:
             self.mark(key)
 
     def run(self) -> Report:
+        steps = [
+            ("tags", "标签", self.tags),
+            ("materials", "永久素材", self.materials),
+            ("articles", "文章", self.articles),
+            ("menu", "自定义菜单", self.menu),
+        ]
+        if self.from_appid:
+            steps.append(("followers", "粉丝", self.followers))
         try:
-            self.tags()
-            self.materials()
-            self.articles()
-            self.menu()
-            if self.from_appid:
-                self.followers()
+            for key, what, step in steps:
+                # A refusal outside any one item (48001 for an unverified account's tag list)
+                # fails this step only.
+                self.attempt(f"step:{key}", f"{what}（整项）", step)
         except WeChatError as error:
             raise MigrationInterrupted(error, self.report(interrupted=str(error))) from error
         return self.report()

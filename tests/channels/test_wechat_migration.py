@@ -392,6 +392,27 @@ def test_a_menu_address_carrying_the_old_appid_is_noted(old_account):
     assert "菜单项“网上信访”：网址中含有原公众号的 AppID" in out and "未能迁移" not in out
 
 
+def test_an_interface_the_new_account_may_not_use_fails_only_its_own_step(old_account):
+    old_account.export()
+    new = old_account.new
+    new.error_code = 48001  # an unverified subscription account: no tag or menu interfaces
+    new.script_endpoint("tags/get", "error")
+    new.script_endpoint("menu/create", "error")
+
+    out = old_account.import_()
+
+    assert images_of(new) == old_account.images and len(new.drafts) == 2
+    assert (
+        "标签（整项）：接口未授权：该公众号没有此接口的权限（如未认证）（微信错误码 48001）" in out
+    )
+    assert "自定义菜单：接口未授权" in out and "自定义菜单：未重建" in out
+
+    out = old_account.import_()  # once verified
+
+    assert sorted(new.tags.values()) == ["信访人", "平陆运河", "星标组"]
+    assert new.menu is not None and "未能迁移" not in out
+
+
 def test_an_exhausted_quota_stops_the_import_instead_of_failing_every_item(old_account):
     old_account.export()
     old_account.new.exhaust_quota("material/add_material")
