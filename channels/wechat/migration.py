@@ -411,6 +411,10 @@ class _Export:
             progress["paged"] = not got or not progress["next_openid"]
             self.save()
         lines_path = self.archive / "followers.jsonl"
+        if lines_path.exists():  # a line a crash cut short is dropped, not appended to
+            data = lines_path.read_bytes()
+            if not data.endswith(b"\n"):
+                os.truncate(lines_path, data.rfind(b"\n") + 1)
         done = {f["openid"] for f in _read_jsonl(lines_path)}
         todo = [openid for openid in openids if openid not in done]
         with open(lines_path, "a", encoding="utf-8") as lines:
@@ -520,7 +524,7 @@ class _Export:
 
 
 def _read_jsonl(path: Path) -> list[dict]:
-    """The complete lines of a JSON-lines file (a line cut short by a crash is dropped)."""
+    """The records of a JSON-lines file."""
     if not path.exists():
         return []
     records = []

@@ -173,6 +173,8 @@ def test_an_interrupted_export_resumes_without_fetching_anyone_twice(old_account
     with pytest.raises(CommandError, match="导出已中断.*微信服务器响应超时"):
         old_account.export()
     assert not exported(old_account, "manifest.json")["complete"]
+    with open(old_account.archive / "followers.jsonl", "a") as lines:
+        lines.write('{"openid": "o-half-writ')  # as if the process died in the middle of a line
 
     out = old_account.export()
     openids = [
