@@ -104,6 +104,7 @@ WEBSITE_MENU_TYPES = {
     "news": "图文消息类菜单项只能在公众平台网站上设置",
     "video": "视频类菜单项只能在公众平台网站上设置",
 }
+PRINTED_ITEMS = 50  # problems and notes printed by the commands; the files keep them all
 CHANGEOPENID_ERRORS = {"ori_openid error": "该粉丝未随账号迁移到新公众号（可能已取消关注）"}
 
 
@@ -188,6 +189,7 @@ class Report:
     notes: list[dict] = field(default_factory=list)
     complete: bool = False
     interrupted: str = ""
+    saved_to: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -200,15 +202,17 @@ class Report:
             "written_at": _now(),
         }
 
-    def lines(self) -> list[str]:
+    def lines(self, limit: int = PRINTED_ITEMS) -> list[str]:
+        """The report for the terminal: at most ``limit`` items of each list (all of them are
+        in the file named by ``saved_to``)."""
         lines = [self.title]
         lines += [f"  {label}：{value}" for label, value in self.moved.items()]
-        if self.problems:
-            lines.append(f"未能迁移（{len(self.problems)} 项）：")
-            lines += [f"  - {p['what']}：{p['reason']}" for p in self.problems]
-        if self.notes:
-            lines.append(f"需要注意（{len(self.notes)} 项）：")
-            lines += [f"  - {n['what']}：{n['reason']}" for n in self.notes]
+        for heading, items in (("未能迁移", self.problems), ("需要注意", self.notes)):
+            if items:
+                lines.append(f"{heading}（{len(items)} 项）：")
+                lines += [f"  - {i['what']}：{i['reason']}" for i in items[:limit]]
+                if len(items) > limit:
+                    lines.append(f"  ……另有 {len(items) - limit} 项，完整报告见 {self.saved_to}")
         if self.interrupted:
             lines.append(f"已中断：{self.interrupted}。再次运行同一命令即可从中断处继续。")
         elif self.complete:
@@ -385,6 +389,7 @@ class _Export:
             problems=list(self.manifest["problems"].values()),
             complete=self.manifest["complete"],
             interrupted=interrupted,
+            saved_to=str(self.path),
         )
         self.manifest["report"] = report.as_dict()
         self.save()
@@ -727,6 +732,7 @@ class _Import:
             notes=list(j["notes"].values()),
             complete=not interrupted,
             interrupted=interrupted,
+            saved_to=str(self.path),
         )
         j["report"] = report.as_dict()
         self.save()

@@ -531,16 +531,22 @@ def test_an_interrupted_follower_step_resumes_without_converting_or_tagging_agai
 
 
 def test_openids_are_converted_in_batches_of_a_hundred(old_account):
-    for _ in range(120):
+    gone = {old_account.old.add_follower() for _ in range(60)}
+    for _ in range(60):
         old_account.old.add_follower()
     old_account.export()
-    old_account.new.migrate_followers_from(old_account.old)
+    old_account.new.migrate_followers_from(old_account.old, left_behind=gone)
 
     out = old_account.import_("--from-appid", old_account.old.app_id)
 
     sizes = [len(json.loads(c.body)["openid_list"]) for c in old_account.new.calls("changeopenid")]
     assert sizes == [100, 24]
-    assert "粉丝 OpenID：124 个已转换" in out
+    assert "粉丝 OpenID：64 个已转换" in out and "未能迁移（60 项）" in out
+    # The terminal gets the first 50; the journal keeps all 60.
+    assert out.count("该粉丝未随账号迁移到新公众号") == 50
+    assert f"……另有 10 项，完整报告见 {old_account.journal}" in out
+    problems = json.loads(old_account.journal.read_text(encoding="utf-8"))["report"]["problems"]
+    assert {p["what"] for p in problems} == {f"粉丝 {openid}" for openid in gone}
 
 
 @pytest.mark.django_db(transaction=True)  # creates a table
