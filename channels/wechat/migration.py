@@ -613,7 +613,9 @@ class _Import:
             try:
                 self.journal = json.loads(self.path.read_text(encoding="utf-8"))
             except (ValueError, OSError):
-                raise MigrationError(f"导入日志 {self.path} 已损坏，无法继续") from None
+                self.journal = None
+            if not isinstance(self.journal, dict):
+                raise MigrationError(f"导入日志 {self.path} 已损坏，无法继续")
             if self.journal.get("export_id") != self.manifest["export_id"]:
                 raise MigrationError(f"导入日志 {self.path} 属于另一个导出包，请移走后再导入")
         else:
@@ -667,7 +669,6 @@ class _Import:
             value = create()
         self.journal[section][key] = value
         self.journal["intents"].pop(intent, None)
-        self.journal["failed"].pop(intent, None)
         self.save()
         return value
 

@@ -615,6 +615,18 @@ def test_a_missing_or_corrupt_archive_is_refused_in_chinese(accounts):
         accounts.import_()
 
 
+def test_a_corrupt_or_foreign_journal_is_refused_and_kept(old_account):
+    old_account.export()
+    old_account.journal.write_text('{"export_id": "', encoding="utf-8")
+    with pytest.raises(CommandError, match="导入日志 .* 已损坏，无法继续"):
+        old_account.import_()
+    old_account.journal.write_text('{"export_id": "another"}', encoding="utf-8")
+    with pytest.raises(CommandError, match="属于另一个导出包"):
+        old_account.import_()
+    assert old_account.journal.read_text(encoding="utf-8") == '{"export_id": "another"}'
+    assert not old_account.new.requests
+
+
 def test_an_archive_of_a_newer_format_is_refused(old_account):
     old_account.export()
     path = old_account.archive / "manifest.json"
