@@ -151,6 +151,14 @@ ERRORS: dict[int, tuple[type[WeChatError], str]] = {
     45065: (WeChatContentError, "相同的群发已经提交过"),
     45066: (WeChatBusyError, "相同的群发重试过快，一分钟后将自动重试"),
     45067: (WeChatContentError, "群发标识过长"),
+    # users and tags (account migration)
+    40003: (WeChatContentError, "OpenID 无效：该用户没有关注本公众号"),
+    40032: (WeChatContentError, "一次提交的 OpenID 数量不符合微信的要求"),
+    45056: (WeChatContentError, "公众号的标签已达上限（100 个）"),
+    45059: (WeChatContentError, "该粉丝身上的标签已达上限（20 个）"),
+    45157: (WeChatContentError, "标签名已存在或不合法"),
+    45158: (WeChatContentError, "标签名超过 30 个字符"),
+    45159: (WeChatContentError, "标签不存在（tagid 无效）"),
 }
 
 #: Codes that say the access token we sent is not (or no longer) valid.

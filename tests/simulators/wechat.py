@@ -39,6 +39,15 @@ Controls, beyond ``LoopbackSimulator``'s (``script``, ``requests``, ``delay``):
   ``draft_check_fails = True`` makes ``freepublish/submit`` answer 53503;
 - inspection: ``calls("draft/add")``, ``token_requests``, ``token_issues``, ``uploads``,
   ``materials``, ``drafts``, ``publications``, ``articles``.
+
+Account migration (its own block at the end of the class): ``user/get`` (pages of
+``followers_page_size``), ``user/info/batchget``, ``user/info/updateremark``, ``tags/get``,
+``tags/create`` (45157 for a name in use), ``tags/members/batchtagging``,
+``material/get_materialcount``, ``material/batchget_material``, ``material/get_material``,
+voice and video ``material/add_material``, ``get_current_selfmenu_info`` (``website_menu``) and
+``changeopenid``; ``add_follower``, ``add_tag``, ``add_image_material``, ``add_material_file``;
+``migrate_followers_from(old)`` plays the platform's own follower migration; with
+``image_base = sim.url`` the simulator serves the image and video files it hands out URLs for.
 """
 
 from __future__ import annotations
@@ -211,6 +220,19 @@ class WeChatSimulator(LoopbackSimulator):
         self._state = threading.RLock()
         self._serial = 2247483000
         self.biz = "MzI" + secrets.token_hex(6).upper() + "=="
+        # --- account migration (users, tags, material lists, changeopenid) ---------------------
+        #: Where the body-image and material URLs point; set it to ``self.url`` to have the
+        #: simulator serve the files there, as WeChat's image servers do.
+        self.image_base = "http://mmbiz.qpic.cn"
+        self.followers_page_size = 10000  # user/get hands out at most this many per page
+        self.tags: dict[int, str] = {2: "星标组"}  # WeChat's built-in tag
+        self._next_tag_id = 100
+        #: from_appid -> {old OpenID: new OpenID}, filled by ``migrate_followers_from``.
+        self.migrated_openids: dict[str, dict[str, str]] = {}
+        #: A menu set on the platform's website (``selfmenu_info`` shape), which ``menu/get``
+        #: does not show.
+        self.website_menu: dict | None = None
+        # --- end account migration --------------------------------------------------------------
 
     # --- configuration and control --------------------------------------------------------------
     def account_entry(self, code: str = "gxxf", name: str = "广西信访", kind: str = "service"):
@@ -332,6 +354,8 @@ class WeChatSimulator(LoopbackSimulator):
         split = urlsplit(request.path)
         endpoint = self.endpoint_of(request.path)
         query = {k: v[0] for k, v in parse_qs(split.query).items()}
+        if split.path.startswith("/mmbiz_") and request.method == "GET":
+            return self._image_file(request)  # account migration: the image server
         if not split.path.startswith(("/cgi-bin/", "/sns/", "/wxa/")):
             return Answer(404, b"<html><body>404 Not Found</body></html>", "text/html")
         if behaviour == "busy":
@@ -441,7 +465,7 @@ class WeChatSimulator(LoopbackSimulator):
         return (upload, kind), None
 
     def _mmbiz_url(self, kind: str) -> str:
-        return f"http://mmbiz.qpic.cn/mmbiz_{kind}/{secrets.token_urlsafe(40)}/0?wx_fmt={kind}"
+        return f"{self.image_base}/mmbiz_{kind}/{secrets.token_urlsafe(40)}/0?wx_fmt={kind}"
 
     def _add_material(self, request, query, payload):
         media_type = query.get("type", "")
@@ -838,3 +862,294 @@ class WeChatSimulator(LoopbackSimulator):
         "message/mass/get": ("POST", _mass_get),
         "message/mass/delete": ("POST", _mass_delete),
     }
+
+    # --- account migration: users, tags, material lists, changeopenid ---------------------------
+    # Shapes and error codes as documented under User_Management and Asset_Management.
+
+    def add_follower(self, openid: str | None = None, *, remark: str = "", tags=()) -> str:
+        """A follower of this account (with a remark and tag ids); returns the OpenID."""
+        openid = openid or "o" + secrets.token_urlsafe(20)
+        with self._state:
+            self.followers[openid] = {
+                "nickname": "",
+                "subscribe": 1,
+                "remark": remark,
+                "tagid_list": list(tags),
+            }
+        return openid
+
+    def add_tag(self, name: str) -> int:
+        with self._state:
+            tag_id = self._next_tag_id
+            self._next_tag_id += 1
+            self.tags[tag_id] = name
+        return tag_id
+
+    def add_image_material(self, name: str, data: bytes) -> str:
+        """Permanent image material, as if uploaded on the platform's website."""
+        kind = _sniff(data) or "png"
+        media_id = secrets.token_urlsafe(32)
+        upload = Upload("material/add_material", "media", name, f"image/{kind}", data, "image")
+        with self._state:
+            self.materials[media_id] = {
+                "type": "image",
+                "upload": upload,
+                "url": self._mmbiz_url(kind),
+            }
+        return media_id
+
+    def migrate_followers_from(self, old: WeChatSimulator, *, left_behind=()) -> dict[str, str]:
+        """The platform's own account migration: ``old``'s followers (but ``left_behind``)
+        follow this account under new OpenIDs, without tags or remarks. Returns old -> new."""
+        mapping = {}
+        with self._state:
+            for openid in list(old.followers):
+                if openid not in left_behind:
+                    mapping[openid] = self.add_follower()
+            self.migrated_openids[old.app_id] = mapping
+        return mapping
+
+    def _image_file(self, request) -> Answer:
+        url = self.image_base + request.path
+        for material in list(self.materials.values()):
+            if material["url"] == url:
+                upload = material["upload"]
+                return Answer(200, upload.data, upload.content_type or "image/png")
+        return Answer(404, b"<html><body>404 Not Found</body></html>", "text/html")
+
+    def _user_get(self, request, query, payload):
+        openids = sorted(o for o, f in self.followers.items() if f.get("subscribe"))
+        start = 0
+        next_openid = query.get("next_openid", "")
+        if next_openid:
+            if next_openid not in openids:
+                return self._error(40003)
+            start = openids.index(next_openid) + 1
+        page = openids[start : start + self.followers_page_size]
+        answer = {"total": len(openids), "count": len(page)}
+        if page:
+            answer["data"] = {"openid": page}
+        answer["next_openid"] = page[-1] if page else ""
+        return Answer.json(200, answer)
+
+    def _user_batchget(self, request, query, payload):
+        users = payload.get("user_list")
+        if not isinstance(users, list) or not 1 <= len(users) <= 100:
+            return self._error(40097)
+        infos = []
+        for user in users:
+            openid = user.get("openid") if isinstance(user, dict) else None
+            follower = self.followers.get(openid)
+            if follower is None:
+                return self._error(40003)
+            if not follower.get("subscribe"):
+                infos.append({"subscribe": 0, "openid": openid})
+                continue
+            infos.append(
+                {
+                    "subscribe": 1,
+                    "openid": openid,
+                    "language": "zh_CN",
+                    "subscribe_time": 1700000000,
+                    "remark": follower.get("remark", ""),
+                    "groupid": 0,
+                    "tagid_list": list(follower.get("tagid_list", [])),
+                    "subscribe_scene": "ADD_SCENE_QR_CODE",
+                }
+            )
+        return Answer.json(200, {"user_info_list": infos})
+
+    def _update_remark(self, request, query, payload):
+        follower = self.followers.get(payload.get("openid"))
+        if follower is None:
+            return self._error(40003)
+        remark = str(payload.get("remark", ""))
+        if len(remark) >= 30:
+            return self._error(40097, "remark size out of limit")
+        follower["remark"] = remark
+        return self._ok()
+
+    def _tags_get(self, request, query, payload):
+        tags = [
+            {
+                "id": tag_id,
+                "name": name,
+                "count": sum(tag_id in f.get("tagid_list", []) for f in self.followers.values()),
+            }
+            for tag_id, name in sorted(self.tags.items())
+        ]
+        return Answer.json(200, {"tags": tags})
+
+    def _tags_create(self, request, query, payload):
+        name = str((payload.get("tag") or {}).get("name") or "")
+        if not name or len(name) > 30:
+            return self._error(45158, "tag name too long")
+        if name in self.tags.values():
+            return self._error(45157, "invalid tag name")
+        if len(self.tags) >= 100:
+            return self._error(45056, "too many tags now, no need to add new")
+        tag_id = self.add_tag(name)
+        return Answer.json(200, {"tag": {"id": tag_id, "name": name}})
+
+    def _batchtagging(self, request, query, payload):
+        openids = payload.get("openid_list")
+        tag_id = payload.get("tagid")
+        if not isinstance(openids, list) or not 1 <= len(openids) <= 50:
+            return self._error(40032, "invalid openid list size")
+        if tag_id not in self.tags:
+            return self._error(45159, "invalid tag id")
+        if any(openid not in self.followers for openid in openids):
+            return self._error(40003)
+        for openid in openids:
+            tags = self.followers[openid].setdefault("tagid_list", [])
+            if tag_id not in tags:
+                if len(tags) >= 20:
+                    return self._error(45059, "has too many tags")
+                tags.append(tag_id)
+        return self._ok()
+
+    def _permanent(self, media_type: str) -> list[tuple[str, dict]]:
+        return [(m, v) for m, v in self.materials.items() if v["type"] == media_type]
+
+    def _material_count(self, request, query, payload):
+        return Answer.json(
+            200,
+            {
+                "voice_count": len(self._permanent("voice")),
+                "video_count": len(self._permanent("video")),
+                "image_count": len(self._permanent("image")),
+                "news_count": 0,
+            },
+        )
+
+    def _batchget_material(self, request, query, payload):
+        media_type = payload.get("type")
+        if media_type not in ("image", "voice", "video", "news"):
+            return self._error(40004)
+        page = self._page(payload)
+        if page is None:
+            return self._error(40097)
+        offset, count, _ = page
+        found = self._permanent(media_type)
+        items = [
+            {
+                "media_id": media_id,
+                "name": material["upload"].filename,
+                "update_time": 1700000000,
+                "url": material["url"],
+            }
+            for media_id, material in found[offset : offset + count]
+        ]
+        return Answer.json(
+            200, {"total_count": len(found), "item_count": len(items), "item": items}
+        )
+
+    def _get_material(self, request, query, payload):
+        material = self.materials.get(str(payload.get("media_id")))
+        if material is None or material["type"] == "body_image":
+            return self._error(40007)
+        if material["type"] == "video":
+            return Answer.json(
+                200,
+                {
+                    "title": material["title"],
+                    "description": material["introduction"],
+                    "down_url": material["url"],
+                },
+            )
+        upload = material["upload"]
+        return Answer(200, upload.data, upload.content_type or "application/octet-stream")
+
+    def _changeopenid(self, request, query, payload):
+        mapping = self.migrated_openids.get(payload.get("from_appid"))
+        if mapping is None:
+            return self._error(40013)
+        openids = payload.get("openid_list")
+        if not isinstance(openids, list) or not 1 <= len(openids) <= 100:
+            return self._error(40097)
+        results = []
+        for openid in openids:
+            if openid in mapping:
+                results.append({"ori_openid": openid, "new_openid": mapping[openid]})
+            else:
+                results.append({"ori_openid": openid, "err_msg": "ori_openid error"})
+        return self._ok(result_list=results)
+
+    def add_material_file(
+        self, media_type: str, name: str, data: bytes, content_type: str = "", **video
+    ) -> str:
+        """Permanent voice or video material (``video``: ``title``, ``introduction``)."""
+        media_id = secrets.token_urlsafe(32)
+        upload = Upload("material/add_material", "media", name, content_type, data, media_type)
+        url = f"{self.image_base}/mmbiz_{media_type}/{secrets.token_urlsafe(20)}"
+        with self._state:
+            self.materials[media_id] = {"type": media_type, "upload": upload, "url": url, **video}
+        return media_id
+
+    # Voice: mp3/wma/wav/amr of at most 2 MB; video: mp4 of at most 10 MB, with a description.
+    MEDIA_FILES = {
+        "voice": ((b"ID3", b"\xff\xfb", b"#!AMR", b"RIFF"), ("mp3", "amr", "wav", "wma"), 2),
+        "video": ((), ("mp4",), 10),
+    }
+
+    def _add_material_any(self, request, query, payload):
+        media_type = query.get("type", "")
+        if media_type not in self.MEDIA_FILES:
+            return self._add_material(request, query, payload)
+        parts = parse_multipart(request.headers.get("content-type", ""), request.body)
+        media = next((p for p in parts if p[0] == "media"), None)
+        if media is None or not media[3]:
+            return self._error(41005)
+        _, filename, content_type, data = media
+        signatures, extensions, megabytes = self.MEDIA_FILES[media_type]
+        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        is_mp4 = data[4:8] == b"ftyp"
+        if extension not in extensions or not (data.startswith(signatures) or is_mp4):
+            return self._error(40005, f"invalid file type hint: [{extension or 'none'}]")
+        if len(data) > megabytes * 1024 * 1024:
+            return self._error(40006, "invalid meida size")
+        video = {}
+        if media_type == "video":
+            field = next((p[3] for p in parts if p[0] == "description"), b"")
+            try:
+                description = json.loads(query.get("description") or field or b"{}")
+            except ValueError:
+                return self._error(40097)
+            if not description.get("title") or not description.get("introduction"):
+                return self._error(40097, "video description missing")
+            video = {"title": description["title"], "introduction": description["introduction"]}
+        media_id = self.add_material_file(media_type, filename, data, content_type, **video)
+        self.uploads.append(self.materials[media_id]["upload"])
+        return Answer.json(200, {"media_id": media_id, "item": []})
+
+    def _get_current_selfmenu_info(self, request, query, payload):
+        """The menu in use: ``website_menu`` (set on the platform's website, in its own
+        shape) if any, else the one created through the API."""
+        if self.website_menu is not None:
+            return Answer.json(200, {"is_menu_open": 1, "selfmenu_info": self.website_menu})
+        if self.menu is None:
+            return Answer.json(200, {"is_menu_open": 0})
+        buttons = []
+        for button in self.menu["button"]:
+            button = dict(button)
+            if "sub_button" in button:
+                button["sub_button"] = {"list": button["sub_button"]}
+            buttons.append(button)
+        return Answer.json(200, {"is_menu_open": 1, "selfmenu_info": {"button": buttons}})
+
+    ROUTES = {
+        **ROUTES,
+        "material/add_material": ("POST", _add_material_any),
+        "get_current_selfmenu_info": ("GET", _get_current_selfmenu_info),
+        "user/get": ("GET", _user_get),
+        "user/info/batchget": ("POST", _user_batchget),
+        "user/info/updateremark": ("POST", _update_remark),
+        "tags/get": ("GET", _tags_get),
+        "tags/create": ("POST", _tags_create),
+        "tags/members/batchtagging": ("POST", _batchtagging),
+        "material/get_materialcount": ("GET", _material_count),
+        "material/batchget_material": ("POST", _batchget_material),
+        "material/get_material": ("POST", _get_material),
+        "changeopenid": ("POST", _changeopenid),
+    }
+    # --- end account migration ------------------------------------------------------------------
