@@ -108,7 +108,9 @@ def _check_entry(index: int, entry) -> WeChatAccount:
         _fail(index, entry, "'aes_key' must be the 43-character EncodingAESKey (or empty)")
     values["portal"] = values["portal"] or DEFAULT_PORTAL
     if not CODE_RE.match(values["portal"]):
-        _fail(index, entry, f"'portal' must be a portal code such as 'gx', got {values['portal']!r}")
+        _fail(
+            index, entry, f"'portal' must be a portal code such as 'gx', got {values['portal']!r}"
+        )
     return WeChatAccount(**values)
 
 

@@ -141,6 +141,15 @@ ERRORS: dict[int, tuple[type[WeChatError], str]] = {
     53504: (WeChatContentError, "该草稿需前往公众平台官网使用"),
     53505: (WeChatContentError, "请在公众平台手动保存该草稿后再发布"),
     53600: (WeChatContentError, "文章不存在（article_id 无效），可能已被删除"),
+    # Web authorisation (snsapi_base) and subscribe messages (订阅通知).
+    40029: (WeChatCredentialError, "微信网页授权码（code）无效"),
+    40163: (WeChatCredentialError, "微信网页授权码（code）已被使用"),
+    41008: (WeChatCredentialError, "缺少微信网页授权码（code）"),
+    42003: (WeChatCredentialError, "微信网页授权码（code）已过期"),
+    40003: (WeChatContentError, "用户 OpenID 无效（不是本公众号的用户）"),
+    40037: (WeChatContentError, "订阅通知模板 ID 无效，请管理员检查 WECHAT_NOTICE_TEMPLATES"),
+    43101: (WeChatContentError, "用户拒绝接收此订阅通知（或未订阅该模板）"),
+    47003: (WeChatContentError, "订阅通知的模板参数不符合要求"),
 }
 
 #: Codes that say the access token we sent is not (or no longer) valid.
