@@ -1,13 +1,11 @@
 """The citizens' H5 pages inside WeChat: web authorisation (snsapi_base) through the simulator's
-authorize page, a petition, its lookup by OpenID and its evaluation; subscription accounts
+authorize page, a petition, its lookup by OpenID and its evaluation; subscription h5_accounts
 without OAuth; the other services on the same flows."""
 
 from __future__ import annotations
 
 import json
 import re
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,137 +27,48 @@ from backend_bridge.models import (
 )
 from backend_bridge.services import status
 from channels.models import WeChatSubmission
+from tests.channels.h5 import GOOD_CODE, petition_form, sign_in, wechat_client_follows
 
 pytestmark = pytest.mark.django_db
 
-GOOD_CODE = "246810"
-
-
-@pytest.fixture
-def host(portals):
-    """The WeChat H5 pages are served on the regional portal's host (网页授权域名)."""
-    return portals["gx"].site.hostname
-
-
-@pytest.fixture
-def accounts(wechat_simulator, wechat_account, settings):
-    """The service account ``gxxf`` and a subscription account ``gxdy``; WeChat's authorize page
-    is the simulator's."""
-    settings.WECHAT_OPEN_BASE = wechat_simulator.url
-    settings.WECHAT_ACCOUNTS = json.dumps(
-        [
-            wechat_simulator.account_entry(code="gxxf", name="广西信访", kind="service"),
-            {
-                **wechat_simulator.account_entry(code="gxdy", name="广西信访订阅号"),
-                "kind": "subscription",
-                "app_id": "wx00112233445566ff",
-            },
-        ],
-        ensure_ascii=False,
-    )
-    return wechat_simulator
-
-
-@pytest.fixture
-def sms_ok(monkeypatch):
-    """SMS codes: ``GOOD_CODE`` is right (the real path is exercised in the first test)."""
-    from backend_bridge import verification
-
-    def check_code(phone, purpose, code):
-        if code != GOOD_CODE:
-            raise verification.VerificationError("code_invalid", "验证码不正确，请重新输入。")
-
-    monkeypatch.setattr(verification, "check_code", check_code)
-
-
-@pytest.fixture
-def id_number():
-    from backend_bridge.idcard import build_id_number
-
-    return build_id_number("450103", seq=17)
-
-
-def petition_form(id_number, **overrides):
-    data = {
-        "petition_type": "complaint",
-        "title": "村道损毁无人修复",
-        "content": "我村通往镇上的村道去年被洪水冲毁，至今无人修复，群众出行非常困难。",
-        "region_code": "450700",
-        "county": "灵山县",
-        "name": "黄志强",
-        "id_number": id_number,
-        "phone": "13900139000",
-        "sms_code": GOOD_CODE,
-    }
-    data.update(overrides)
-    return data
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def wechat_client_follows(authorize_url: str) -> str:
-    """What the citizen's WeChat does with the authorize URL: fetch it (the fragment stays on
-    the client) and return where it is sent back to."""
-    url = authorize_url.split("#", 1)[0]
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        opener.open(url, timeout=5)
-    except urllib.error.HTTPError as answer:
-        assert answer.code == 302
-        return answer.headers["Location"]
-    raise AssertionError("the authorize page did not redirect")
-
-
-def sign_in(client, host, path, simulator, openid="oGXXF-citizen-0001"):
-    """Open ``path`` as a citizen whose WeChat signs in with ``openid``; returns the page."""
-    simulator.oauth_openid = openid
-    response = client.get(path, headers={"Host": host})
-    assert response.status_code == 302
-    back = wechat_client_follows(response["Location"])
-    split = urlsplit(back)
-    assert split.netloc == host
-    response = client.get(f"{split.path}?{split.query}", headers={"Host": host})
-    assert response.status_code == 302 and response["Location"] == path
-    return client.get(path, headers={"Host": host})
-
 
 def test_from_the_menu_to_a_petition_its_lookup_and_its_evaluation(
-    client, host, accounts, portals, id_number, settings
+    client, h5_host, h5_accounts, portals, h5_id_number, settings
 ):
     from backend_bridge.providers.sms import ConsoleSmsProvider
+    from channels.wechat.accounts import get_account
     from channels.wechat.menu import service_url
 
-    entry = service_url("petition", f"http://{host}", accounts_account("gxxf"))
+    entry = service_url("petition", f"http://{h5_host}", get_account("gxxf"))
     path = urlsplit(entry).path
     assert path == "/wechat/gxxf/h5/xf/"
 
     # The menu entry sends the citizen through WeChat's web authorisation.
-    first = client.get(path, headers={"Host": host})
+    first = client.get(path, headers={"Host": h5_host})
     assert first.status_code == 302
     authorize = first["Location"]
-    assert authorize.startswith(f"{accounts.url}/connect/oauth2/authorize?appid={accounts.app_id}")
+    assert authorize.startswith(
+        f"{h5_accounts.url}/connect/oauth2/authorize?appid={h5_accounts.app_id}"
+    )
     assert authorize.endswith("#wechat_redirect")
     query = parse_qs(urlsplit(authorize.split("#")[0]).query)
     assert query["scope"] == ["snsapi_base"] and query["response_type"] == ["code"]
-    assert query["redirect_uri"] == [f"http://{host}/wechat/gxxf/h5/oauth/"]
+    assert query["redirect_uri"] == [f"http://{h5_host}/wechat/gxxf/h5/oauth/"]
     assert len(query["state"][0]) >= 32
     back = urlsplit(wechat_client_follows(authorize))
-    response = client.get(f"{back.path}?{back.query}", headers={"Host": host})
+    response = client.get(f"{back.path}?{back.query}", headers={"Host": h5_host})
     assert response.status_code == 302 and response["Location"] == path
-    (exchange,) = accounts.calls("sns/oauth2/access_token")
+    (exchange,) = h5_accounts.calls("sns/oauth2/access_token")
     assert "secret=" in exchange.path and "grant_type=authorization_code" in exchange.path
 
-    page = client.get(path, headers={"Host": host})
+    page = client.get(path, headers={"Host": h5_host})
     html = page.content.decode()
     assert page.status_code == 200 and "网上信访" in html
     assert 'name="viewport"' in html and "csrfmiddlewaretoken" in html
 
     # The SMS code goes through the project's SMS provider, as on the portal.
     ConsoleSmsProvider.sent.clear()
-    captcha = client.post("/api/v1/sms/captchas", headers={"Host": host}).json()
+    captcha = client.post("/api/v1/sms/captchas", headers={"Host": h5_host}).json()
     answer = cache.get(f"bb:captcha:{captcha['captcha_key']}")["answer"]
     sent = client.post(
         "/api/v1/sms/codes",
@@ -170,14 +79,16 @@ def test_from_the_menu_to_a_petition_its_lookup_and_its_evaluation(
             "captcha_answer": answer,
         },
         content_type="application/json",
-        headers={"Host": host},
+        headers={"Host": h5_host},
     )
     assert sent.status_code == 202, sent.content
     code = ConsoleSmsProvider.sent[-1]["params"]["code"]
 
-    response = client.post(path, petition_form(id_number, sms_code=code), headers={"Host": host})
+    response = client.post(
+        path, petition_form(h5_id_number, sms_code=code), headers={"Host": h5_host}
+    )
     assert response.status_code == 302 and response["Location"] == "/wechat/gxxf/h5/ok/"
-    accepted = client.get(response["Location"], headers={"Host": host}).content.decode()
+    accepted = client.get(response["Location"], headers={"Host": h5_host}).content.decode()
     assert re.search(r"data-query-code>[A-Z0-9-]+<", accepted)
     assert "无需输入查询码" in accepted
 
@@ -191,11 +102,11 @@ def test_from_the_menu_to_a_petition_its_lookup_and_its_evaluation(
     assert item.kind == OutboxItem.Kind.SUBMIT and item.state == OutboxItem.State.PENDING
 
     # Lookup: the citizen's own submissions are listed; no query code needed.
-    lookup = client.get("/wechat/gxxf/h5/cx/", headers={"Host": host}).content.decode()
+    lookup = client.get("/wechat/gxxf/h5/cx/", headers={"Host": h5_host}).content.decode()
     assert "村道损毁无人修复" in lookup
     mine = f"/wechat/gxxf/h5/cx/{submission.reference}/"
     assert mine in lookup
-    response = client.get(mine, headers={"Host": host})
+    response = client.get(mine, headers={"Host": h5_host})
     assert response.status_code == 302 and response["Location"] == "/wechat/gxxf/h5/cx/jg/"
 
     status.record_event(
@@ -204,57 +115,51 @@ def test_from_the_menu_to_a_petition_its_lookup_and_its_evaluation(
         origin=StatusEvent.Origin.WEBHOOK,
         reply="已安排镇政府于本月内修复村道。",
     )
-    case = client.get("/wechat/gxxf/h5/cx/jg/", headers={"Host": host}).content.decode()
+    case = client.get("/wechat/gxxf/h5/cx/jg/", headers={"Host": h5_host}).content.decode()
     # The answer and the evaluation come first, before the timeline and the details.
     assert case.index("已安排镇政府于本月内修复村道") < case.index("办理进度</h2>")
     assert case.index("data-evaluate") < case.index("办理进度</h2>")
     response = client.post(
         "/wechat/gxxf/h5/cx/jg/",
         {"action": "evaluate", "rating": "satisfied", "reason": ""},
-        headers={"Host": host},
+        headers={"Host": h5_host},
     )
     assert response.status_code == 302
     assert Evaluation.objects.get(submission=submission).rating == "satisfied"
     assert OutboxItem.objects.filter(
         submission=submission, kind=OutboxItem.Kind.EVALUATION
     ).exists()
-    case = client.get("/wechat/gxxf/h5/cx/jg/", headers={"Host": host}).content.decode()
+    case = client.get("/wechat/gxxf/h5/cx/jg/", headers={"Host": h5_host}).content.decode()
     assert "data-evaluated" in case and "data-evaluate>" not in case
 
 
-def accounts_account(code):
-    from channels.wechat.accounts import get_account
-
-    return get_account(code)
-
-
-def test_a_replayed_state_gets_a_chinese_page_with_a_retry_link(client, host, accounts):
+def test_a_replayed_state_gets_a_chinese_page_with_a_retry_link(client, h5_host, h5_accounts):
     path = "/wechat/gxxf/h5/cx/"
-    response = client.get(path, headers={"Host": host})
+    response = client.get(path, headers={"Host": h5_host})
     back = urlsplit(wechat_client_follows(response["Location"]))
     callback = f"{back.path}?{back.query}"
-    assert client.get(callback, headers={"Host": host}).status_code == 302
-    replay = client.get(callback, headers={"Host": host})
+    assert client.get(callback, headers={"Host": h5_host}).status_code == 302
+    replay = client.get(callback, headers={"Host": h5_host})
     html = replay.content.decode()
     assert replay.status_code == 403
     assert "授权链接已失效或已使用过" in html and 'href="/wechat/gxxf/h5/"' in html
 
 
-def test_a_state_from_another_browser_is_refused(client, host, accounts):
-    response = client.get("/wechat/gxxf/h5/", headers={"Host": host})
+def test_a_state_from_another_browser_is_refused(client, h5_host, h5_accounts):
+    response = client.get("/wechat/gxxf/h5/", headers={"Host": h5_host})
     back = urlsplit(wechat_client_follows(response["Location"]))
     # The link is opened in a browser that never started this authorisation.
     other = Client()
-    refused = other.get(f"{back.path}?{back.query}", headers={"Host": host})
+    refused = other.get(f"{back.path}?{back.query}", headers={"Host": h5_host})
     assert refused.status_code == 403 and "授权链接已失效" in refused.content.decode()
-    assert not accounts.calls("sns/oauth2/access_token")  # the code was not even tried
-    assert other.get("/wechat/gxxf/h5/", headers={"Host": host}).status_code == 302
+    assert not h5_accounts.calls("sns/oauth2/access_token")  # the code was not even tried
+    assert other.get("/wechat/gxxf/h5/", headers={"Host": h5_host}).status_code == 302
 
 
-def test_a_forged_state_is_refused(client, host, accounts):
-    client.get("/wechat/gxxf/h5/", headers={"Host": host})
+def test_a_forged_state_is_refused(client, h5_host, h5_accounts):
+    client.get("/wechat/gxxf/h5/", headers={"Host": h5_host})
     response = client.get(
-        "/wechat/gxxf/h5/oauth/?code=abc&state=forged-state", headers={"Host": host}
+        "/wechat/gxxf/h5/oauth/?code=abc&state=forged-state", headers={"Host": h5_host}
     )
     assert response.status_code == 403 and "重新进入" in response.content.decode()
 
@@ -267,8 +172,8 @@ def test_a_forged_state_is_refused(client, host, accounts):
         ("expired", "42003"),
     ],
 )
-def test_a_bad_code_gets_a_chinese_page_not_a_500(client, host, accounts, spoil, expected):
-    response = client.get("/wechat/gxxf/h5/xf/", headers={"Host": host})
+def test_a_bad_code_gets_a_chinese_page_not_a_500(client, h5_host, h5_accounts, spoil, expected):
+    response = client.get("/wechat/gxxf/h5/xf/", headers={"Host": h5_host})
     back = urlsplit(wechat_client_follows(response["Location"]))
     query = parse_qs(back.query)
     code, state = query["code"][0], query["state"][0]
@@ -280,75 +185,79 @@ def test_a_bad_code_gets_a_chinese_page_not_a_500(client, host, accounts, spoil,
 
         WeChatOAuthClient(get_account("gxxf")).fetch_access_token(code)
     else:
-        accounts.expire_oauth_codes()
-    response = client.get(f"{back.path}?code={code}&state={state}", headers={"Host": host})
+        h5_accounts.expire_oauth_codes()
+    response = client.get(f"{back.path}?code={code}&state={state}", headers={"Host": h5_host})
     html = response.content.decode()
     assert response.status_code == 400
     assert "微信授权已失效" in html and 'href="/wechat/gxxf/h5/"' in html
-    assert accounts.calls("sns/oauth2/access_token")[-1].answer["errcode"] == int(expected)
+    assert h5_accounts.calls("sns/oauth2/access_token")[-1].answer["errcode"] == int(expected)
     # Still not signed in: the page starts a new authorisation.
-    assert client.get("/wechat/gxxf/h5/xf/", headers={"Host": host}).status_code == 302
+    assert client.get("/wechat/gxxf/h5/xf/", headers={"Host": h5_host}).status_code == 302
 
 
-def test_wechat_unreachable_during_the_exchange_is_a_503_page(client, host, accounts):
-    response = client.get("/wechat/gxxf/h5/xf/", headers={"Host": host})
+def test_wechat_unreachable_during_the_exchange_is_a_503_page(client, h5_host, h5_accounts):
+    response = client.get("/wechat/gxxf/h5/xf/", headers={"Host": h5_host})
     back = urlsplit(wechat_client_follows(response["Location"]))
-    accounts.script_endpoint("sns/oauth2/access_token", "http_500")
-    response = client.get(f"{back.path}?{back.query}", headers={"Host": host})
+    h5_accounts.script_endpoint("sns/oauth2/access_token", "http_500")
+    response = client.get(f"{back.path}?{back.query}", headers={"Host": h5_host})
     assert response.status_code == 503 and "稍后重试" in response.content.decode()
 
 
-def test_a_citizen_who_declines_authorisation_is_told_why(client, host, accounts):
-    accounts.authorize_refused = True
-    response = client.get("/wechat/gxxf/h5/xf/", headers={"Host": host})
+def test_a_citizen_who_declines_authorisation_is_told_why(client, h5_host, h5_accounts):
+    h5_accounts.authorize_refused = True
+    response = client.get("/wechat/gxxf/h5/xf/", headers={"Host": h5_host})
     back = urlsplit(wechat_client_follows(response["Location"]))
     assert "code=" not in back.query
-    response = client.get(f"{back.path}?{back.query}", headers={"Host": host})
+    response = client.get(f"{back.path}?{back.query}", headers={"Host": h5_host})
     assert response.status_code == 400 and "未同意微信授权" in response.content.decode()
 
 
 def test_a_post_after_the_session_expired_keeps_nothing_and_explains(
-    client, host, accounts, id_number
+    client, h5_host, h5_accounts, h5_id_number
 ):
-    response = client.post("/wechat/gxxf/h5/xf/", petition_form(id_number), headers={"Host": host})
+    response = client.post(
+        "/wechat/gxxf/h5/xf/", petition_form(h5_id_number), headers={"Host": h5_host}
+    )
     assert response.status_code == 403 and "微信登录已失效" in response.content.decode()
     assert Submission.objects.count() == 0
 
 
 def test_subscription_account_pages_work_without_oauth(
-    client, host, accounts, portals, id_number, sms_ok
+    client, h5_host, h5_accounts, portals, h5_id_number, h5_sms_ok
 ):
-    page = client.get("/wechat/gxdy/h5/xf/", headers={"Host": host})
+    page = client.get("/wechat/gxdy/h5/xf/", headers={"Host": h5_host})
     assert page.status_code == 200 and "网上信访" in page.content.decode()
-    response = client.post("/wechat/gxdy/h5/xf/", petition_form(id_number), headers={"Host": host})
+    response = client.post(
+        "/wechat/gxdy/h5/xf/", petition_form(h5_id_number), headers={"Host": h5_host}
+    )
     assert response.status_code == 302
-    accepted = client.get(response["Location"], headers={"Host": host}).content.decode()
+    accepted = client.get(response["Location"], headers={"Host": h5_host}).content.decode()
     code = re.search(r"data-query-code>([A-Z0-9-]+)<", accepted).group(1)
     assert "无需输入查询码" not in accepted and "接收办理进度通知" not in accepted
     submission = Submission.objects.get()
     assert submission.source == Source.WECHAT
     assert not WeChatSubmission.objects.exists()
-    assert not accounts.calls("sns/oauth2/access_token")
-    assert client.get("/wechat/gxdy/h5/oauth/", headers={"Host": host}).status_code == 404
+    assert not h5_accounts.calls("sns/oauth2/access_token")
+    assert client.get("/wechat/gxdy/h5/oauth/", headers={"Host": h5_host}).status_code == 404
 
     response = client.post(
         "/wechat/gxdy/h5/cx/",
-        {"query_code": code, "id_tail": id_number[-6:]},
-        headers={"Host": host},
+        {"query_code": code, "id_tail": h5_id_number[-6:]},
+        headers={"Host": h5_host},
     )
     assert response.status_code == 302 and response["Location"] == "/wechat/gxdy/h5/cx/jg/"
-    case = client.get(response["Location"], headers={"Host": host}).content.decode()
+    case = client.get(response["Location"], headers={"Host": h5_host}).content.decode()
     assert "村道损毁无人修复" in case
 
 
 def test_invalid_input_is_rerendered_with_an_error_summary_linking_to_fields(
-    client, host, accounts, id_number, sms_ok
+    client, h5_host, h5_accounts, h5_id_number, h5_sms_ok
 ):
-    sign_in(client, host, "/wechat/gxxf/h5/xf/", accounts)
+    sign_in(client, h5_host, "/wechat/gxxf/h5/xf/", h5_accounts)
     response = client.post(
         "/wechat/gxxf/h5/xf/",
-        petition_form(id_number, phone="123", county=""),
-        headers={"Host": host},
+        petition_form(h5_id_number, phone="123", county=""),
+        headers={"Host": h5_host},
     )
     html = response.content.decode()
     assert response.status_code == 400
@@ -361,32 +270,34 @@ def test_invalid_input_is_rerendered_with_an_error_summary_linking_to_fields(
 
 
 def test_a_citizen_cannot_open_another_citizens_case_by_openid(
-    client, host, accounts, id_number, sms_ok
+    client, h5_host, h5_accounts, h5_id_number, h5_sms_ok
 ):
-    sign_in(client, host, "/wechat/gxxf/h5/xf/", accounts, openid="oGXXF-citizen-aaaa")
-    client.post("/wechat/gxxf/h5/xf/", petition_form(id_number), headers={"Host": host})
+    sign_in(client, h5_host, "/wechat/gxxf/h5/xf/", h5_accounts, openid="oGXXF-citizen-aaaa")
+    client.post("/wechat/gxxf/h5/xf/", petition_form(h5_id_number), headers={"Host": h5_host})
     theirs = Submission.objects.get()
 
     other = Client()
-    lookup = sign_in(other, host, "/wechat/gxxf/h5/cx/", accounts, openid="oGXXF-citizen-bbbb")
+    lookup = sign_in(
+        other, h5_host, "/wechat/gxxf/h5/cx/", h5_accounts, openid="oGXXF-citizen-bbbb"
+    )
     assert lookup.status_code == 200
     assert "村道损毁无人修复" not in lookup.content.decode()
-    response = other.get(f"/wechat/gxxf/h5/cx/{theirs.reference}/", headers={"Host": host})
+    response = other.get(f"/wechat/gxxf/h5/cx/{theirs.reference}/", headers={"Host": h5_host})
     assert response.status_code == 404
     assert "村道损毁无人修复" not in response.content.decode()
-    case = other.get("/wechat/gxxf/h5/cx/jg/", headers={"Host": host})
+    case = other.get("/wechat/gxxf/h5/cx/jg/", headers={"Host": h5_host})
     assert case.status_code == 302  # no case opened: back to the lookup form
     # Nor through another account with the same OpenID.
     response = other.post(
         "/wechat/gxxf/h5/tz/",
         {"reference": str(theirs.reference), "template_id": "TPL-progress-0001"},
-        headers={"Host": host},
+        headers={"Host": h5_host},
     )
     assert response.status_code == 404
 
 
 def test_leader_message_and_suggestion_with_a_campaign_through_wechat(
-    client, host, accounts, portals, sms_ok
+    client, h5_host, h5_accounts, portals, h5_sms_ok
 ):
     leader = Leader.objects.create(portal=portals["gx"], name="李明", title="局长")
     today = timezone.localdate()
@@ -397,7 +308,7 @@ def test_leader_message_and_suggestion_with_a_campaign_through_wechat(
         start_date=today - timedelta(days=3),
         end_date=today + timedelta(days=3),
     )
-    board = sign_in(client, host, "/wechat/gxxf/h5/ldly/", accounts).content.decode()
+    board = sign_in(client, h5_host, "/wechat/gxxf/h5/ldly/", h5_accounts).content.decode()
     assert "给局长李明留言" in board
     response = client.post(
         "/wechat/gxxf/h5/ldly/xx/",
@@ -409,13 +320,13 @@ def test_leader_message_and_suggestion_with_a_campaign_through_wechat(
             "phone": "13600136000",
             "sms_code": GOOD_CODE,
         },
-        headers={"Host": host},
+        headers={"Host": h5_host},
     )
     assert response.status_code == 302 and response["Location"] == "/wechat/gxxf/h5/ok/"
 
-    listing = client.get("/wechat/gxxf/h5/rmjy/", headers={"Host": host}).content.decode()
+    listing = client.get("/wechat/gxxf/h5/rmjy/", headers={"Host": h5_host}).content.decode()
     assert f"/wechat/gxxf/h5/rmjy/zt/{campaign.pk}/" in listing
-    detail = client.get(f"/wechat/gxxf/h5/rmjy/zt/{campaign.pk}/", headers={"Host": host})
+    detail = client.get(f"/wechat/gxxf/h5/rmjy/zt/{campaign.pk}/", headers={"Host": h5_host})
     assert f"/wechat/gxxf/h5/rmjy/jy/?campaign={campaign.pk}" in detail.content.decode()
     response = client.post(
         "/wechat/gxxf/h5/rmjy/jy/",
@@ -428,21 +339,23 @@ def test_leader_message_and_suggestion_with_a_campaign_through_wechat(
             "phone": "13500135000",
             "sms_code": GOOD_CODE,
         },
-        headers={"Host": host},
+        headers={"Host": h5_host},
     )
     assert response.status_code == 302
     message, suggestion = Submission.objects.order_by("pk")
     assert message.leader == leader and message.source == Source.WECHAT
     assert suggestion.campaign == campaign and suggestion.source == Source.WECHAT
     assert {s.wechat.openid for s in (message, suggestion)} == {"oGXXF-citizen-0001"}
-    lookup = client.get("/wechat/gxxf/h5/cx/", headers={"Host": host}).content.decode()
+    lookup = client.get("/wechat/gxxf/h5/cx/", headers={"Host": h5_host}).content.decode()
     assert "建议增加夜班公交" in lookup and "沿线增设生态监测点" in lookup
 
 
-def test_the_canal_channel_is_a_priority_petition(client, host, accounts, id_number, sms_ok):
-    sign_in(client, host, "/wechat/gxxf/h5/plyh/", accounts)
+def test_the_canal_channel_is_a_priority_petition(
+    client, h5_host, h5_accounts, h5_id_number, h5_sms_ok
+):
+    sign_in(client, h5_host, "/wechat/gxxf/h5/plyh/", h5_accounts)
     response = client.post(
-        "/wechat/gxxf/h5/plyh/", petition_form(id_number), headers={"Host": host}
+        "/wechat/gxxf/h5/plyh/", petition_form(h5_id_number), headers={"Host": h5_host}
     )
     assert response.status_code == 302
     submission = Submission.objects.get()
@@ -450,14 +363,14 @@ def test_the_canal_channel_is_a_priority_petition(client, host, accounts, id_num
 
 
 def test_an_account_can_send_its_submissions_to_another_portal(
-    client, host, accounts, portals, id_number, sms_ok, settings
+    client, h5_host, h5_accounts, portals, h5_id_number, h5_sms_ok, settings
 ):
     entries = json.loads(settings.WECHAT_ACCOUNTS)
     entries[1]["portal"] = "qinzhou"
     settings.WECHAT_ACCOUNTS = json.dumps(entries)
-    client.post("/wechat/gxdy/h5/xf/", petition_form(id_number), headers={"Host": host})
+    client.post("/wechat/gxdy/h5/xf/", petition_form(h5_id_number), headers={"Host": h5_host})
     assert Submission.objects.get().portal == portals["qinzhou"]
 
 
-def test_an_unknown_account_is_404(client, host, accounts):
-    assert client.get("/wechat/nosuch/h5/xf/", headers={"Host": host}).status_code == 404
+def test_an_unknown_account_is_404(client, h5_host, h5_accounts):
+    assert client.get("/wechat/nosuch/h5/xf/", headers={"Host": h5_host}).status_code == 404
