@@ -87,6 +87,9 @@ class WeChatFront(bridge.Front):
     def notice_templates(self):
         return notices.offer(self.account, self.openid)
 
+    def wx_config(self):
+        return notices.js_config(self.account, self.request.build_absolute_uri())
+
 
 def problem(request, account: WeChatAccount | None, message: str, status: int, retry: str = ""):
     """A clear page for what went wrong, with a way to start again."""

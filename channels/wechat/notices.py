@@ -11,8 +11,10 @@
   value is cut to WeChat's limit for its key type (``thing`` 20 characters, ``phrase`` 5 …).
   An account without templates offers no notices. Only service accounts have web OAuth and so
   an OpenID: subscription accounts offer none either.
-- **Agreement**: after a submission the page offers the templates; what the citizen accepted in
-  WeChat's dialog is kept as :class:`~channels.models.WeChatNoticeSubscription`.
+- **Agreement**: after a submission the page offers the templates with WeChat's open tag
+  ``<wx-open-subscribe>`` (JS-SDK configured by :func:`js_config`, signed with the account's
+  ``jsapi_ticket``); what the citizen accepted in WeChat's dialog is posted back and kept as
+  :class:`~channels.models.WeChatNoticeSubscription`.
 - **Sending**: ``backend_bridge.signals.status_changed`` (inside the status transaction) writes
   one :class:`~channels.models.WeChatNotice` per subscription whose template covers the new
   status; the channels worker leases it (the project's ``lease_rows``) and calls
@@ -25,6 +27,8 @@
 from __future__ import annotations
 
 import logging
+import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -116,6 +120,24 @@ def agree(account: WeChatAccount, openid: str, submission, template_ids) -> list
         )
         titles.append(template.title)
     return titles
+
+
+def js_config(account: WeChatAccount, url: str) -> dict | None:
+    """The ``wx.config`` of a page at ``url`` (its fragment is not signed), or None when WeChat
+    cannot be reached: the page then offers its plain form only."""
+    client = client_for(account)
+    try:
+        ticket = client.jsapi.get_jsapi_ticket()
+    except WeChatError as error:
+        logger.warning("WeChat %s: no jsapi_ticket: %r", account.code, error)
+        return None
+    nonce, timestamp = secrets.token_hex(8), int(time.time())
+    return {
+        "appId": account.app_id,
+        "timestamp": timestamp,
+        "nonceStr": nonce,
+        "signature": client.jsapi.get_jsapi_signature(nonce, ticket, timestamp, url.split("#")[0]),
+    }
 
 
 # --- writing (on a status change) -------------------------------------------------------------

@@ -216,3 +216,30 @@ def test_a_bad_template_configuration_names_the_entry(h5_accounts, settings):
     settings.WECHAT_NOTICE_TEMPLATES = {"gxxf": [{"template_id": "x", "statuses": ["done"]}]}
     with pytest.raises(ImproperlyConfigured, match=r"WECHAT_NOTICE_TEMPLATES\['gxxf'\]\[0\]"):
         notices.templates_for(notices.get_account("gxxf"))
+
+
+def test_the_offer_uses_wechats_open_tag_with_a_valid_js_sdk_signature(
+    client, h5_host, h5_accounts, templates, h5_id_number, h5_sms_ok
+):
+    import hashlib
+    import json
+
+    _, page = submit_on_wechat(client, h5_host, h5_accounts, h5_id_number)
+    assert f'<wx-open-subscribe template="{TEMPLATE}"' in page
+    config = json.loads(re.search(r'id="wx-config"[^>]*>(.*?)</script>', page).group(1))
+    assert config["appId"] == h5_accounts.app_id
+    signed = (
+        f"jsapi_ticket={h5_accounts.jsapi_ticket}&noncestr={config['nonceStr']}"
+        f"&timestamp={config['timestamp']}&url=http://{h5_host}/wechat/gxxf/h5/ok/"
+    )
+    # WeChat's JS-SDK signature is SHA-1 by its specification.
+    assert config["signature"] == hashlib.sha1(signed.encode()).hexdigest()  # noqa: S324
+
+
+def test_without_a_jsapi_ticket_the_plain_offer_remains(
+    client, h5_host, h5_accounts, templates, h5_id_number, h5_sms_ok
+):
+    h5_accounts.script_endpoint("ticket/getticket", "error")
+    _, page = submit_on_wechat(client, h5_host, h5_accounts, h5_id_number)
+    assert "wx-open-subscribe" not in page
+    assert "接收办理进度通知" in page and f'value="{TEMPLATE}"' in page

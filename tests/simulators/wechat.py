@@ -25,7 +25,8 @@ documented shapes on success. Endpoints:
   ``sns/oauth2/access_token`` exchanges a code once (40029 unknown, 40163 used, 42003 expired
   after ``oauth_code_lifetime`` seconds); ``message/subscribe/bizsend`` checks the template
   (``notice_templates``, 40037), the OpenID (40003), the data (47003) and the citizen's refusal
-  (``refuse_notices(openid)``: 43101), and keeps what it sent in ``subscribe_messages``.
+  (``refuse_notices(openid)``: 43101), and keeps what it sent in ``subscribe_messages``;
+  ``ticket/getticket?type=jsapi`` hands out ``jsapi_ticket`` for the JS-SDK.
 
 Every API call checks its token: missing 41001, unknown 40014, invalidated 40001, expired 42001.
 
@@ -214,6 +215,7 @@ class WeChatSimulator(LoopbackSimulator):
         self.notice_templates = {"TPL-progress-0001"}
         self.notice_refusals: set[tuple[str, str | None]] = set()
         self.subscribe_messages: list[dict] = []
+        self.jsapi_ticket = "sim_jsapi_" + secrets.token_urlsafe(24)
         self._tokens: dict[str, dict] = {}
         self._current_token: str | None = None
         self._forced_today = 0
@@ -872,6 +874,11 @@ class WeChatSimulator(LoopbackSimulator):
         self.subscribe_messages.append(payload)
         return self._ok()
 
+    def _getticket(self, request, query, payload):
+        if query.get("type") != "jsapi":
+            return self._error(40097)
+        return self._ok(ticket=self.jsapi_ticket, expires_in=7200)
+
     #: Endpoints called with ``appid`` and ``secret`` instead of an access token (OAuth, login).
     APP_SECRET_ENDPOINTS = ("sns/oauth2/", "sns/jscode2session")
 
@@ -897,4 +904,5 @@ class WeChatSimulator(LoopbackSimulator):
         "message/custom/send": ("POST", _custom_send),
         "sns/oauth2/access_token": ("GET", _oauth_access_token),
         "message/subscribe/bizsend": ("POST", _bizsend),
+        "ticket/getticket": ("GET", _getticket),
     }
