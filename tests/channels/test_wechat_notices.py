@@ -243,3 +243,27 @@ def test_without_a_jsapi_ticket_the_plain_offer_remains(
     _, page = submit_on_wechat(client, h5_host, h5_accounts, h5_id_number)
     assert "wx-open-subscribe" not in page
     assert "接收办理进度通知" in page and f'value="{TEMPLATE}"' in page
+
+
+def test_staff_handling_a_wechat_submission_in_the_inbox_notifies_the_citizen(
+    client, subscribed, h5_accounts, staff, settings
+):
+    from django.test import Client
+
+    settings.CASE_SYSTEM_URL = ""  # the built-in inbox
+    desk = Client()
+    desk.force_login(staff("gx", "editor"))
+    detail = desk.get(f"/admin/bridge/{subscribed.pk}/").content.decode()
+    assert "data-source>微信<" in detail
+    response = desk.post(
+        f"/admin/bridge/{subscribed.pk}/",
+        {"action": "handle", "status": "replied", "note": "已协调处理", "reply": "已安排修复。"},
+    )
+    assert response.status_code == 302
+    call_command("channels_worker", "--once")
+    (sent,) = h5_accounts.subscribe_messages
+    assert sent["data"]["phrase2"]["value"] == "已答复"
+    # Staff of another portal see nothing of it.
+    other = Client()
+    other.force_login(staff("nanning", "editor"))
+    assert other.get(f"/admin/bridge/{subscribed.pk}/").status_code == 404
