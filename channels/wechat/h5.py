@@ -10,7 +10,6 @@ subscription account the pages work as on the portal, with query codes only.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from functools import wraps
 
@@ -28,8 +27,6 @@ from ..models import WeChatSubmission
 from . import notices, oauth
 from .accounts import AccountNotConfigured, WeChatAccount, get_account
 
-logger = logging.getLogger(__name__)
-
 TEMPLATE_DIR = "channels/wechat/h5"
 
 
@@ -38,7 +35,6 @@ class WeChatFront(bridge.Front):
 
     source = Source.WECHAT
     template_dir = TEMPLATE_DIR
-    namespace = "wechat"
 
     def __init__(self, request, account: WeChatAccount, openid: str = ""):
         super().__init__(request)
@@ -91,7 +87,7 @@ class WeChatFront(bridge.Front):
         return notices.js_config(self.account, self.request.build_absolute_uri())
 
 
-def problem(request, account: WeChatAccount | None, message: str, status: int, retry: str = ""):
+def problem(request, account: WeChatAccount, message: str, status: int, retry: str = ""):
     """A clear page for what went wrong, with a way to start again."""
     return render(
         request,

@@ -101,7 +101,12 @@ def offer(account: WeChatAccount, openid: str) -> list[NoticeTemplate]:
     """The templates to offer a citizen after a submission (none without an OpenID)."""
     if not account.is_service or not openid:
         return []
-    return templates_for(account)
+    try:
+        return templates_for(account)
+    except ImproperlyConfigured:
+        # The citizen's submission is stored: a configuration mistake only hides the offer.
+        logger.exception("WeChat %s: WECHAT_NOTICE_TEMPLATES is wrong", account.code)
+        return []
 
 
 def agree(account: WeChatAccount, openid: str, submission, template_ids) -> list[str]:

@@ -267,3 +267,12 @@ def test_staff_handling_a_wechat_submission_in_the_inbox_notifies_the_citizen(
     other = Client()
     other.force_login(staff("nanning", "editor"))
     assert other.get(f"/admin/bridge/{subscribed.pk}/").status_code == 404
+
+
+def test_a_template_mistake_hides_the_offer_but_never_the_query_code(
+    client, h5_host, h5_accounts, h5_id_number, h5_sms_ok, settings
+):
+    settings.WECHAT_NOTICE_TEMPLATES = {"gxxf": [{"template_id": "x", "statuses": ["done"]}]}
+    submission, page = submit_on_wechat(client, h5_host, h5_accounts, h5_id_number)
+    assert "data-query-code" in page and "接收办理进度通知" not in page
+    assert submission.source == "wechat"
