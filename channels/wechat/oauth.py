@@ -38,6 +38,8 @@ SESSION_STATES = "wechat_oauth_states"  # {state: {"account", "next", "issued_at
 STATE_TTL = 600
 #: States kept per session (several tabs may be authorising at once); older ones are dropped.
 STATES_KEPT = 5
+#: WeChat's answers about the citizen's code itself (invalid, used, missing, expired).
+CODE_ERRCODES = frozenset({40029, 40163, 41008, 42003})
 
 
 class OAuthFailed(Exception):
@@ -112,15 +114,18 @@ def complete(request, account: WeChatAccount, code: str, state: str) -> str:
     if not code:
         raise OAuthFailed("您未同意微信授权，无法使用需要登录的服务。请返回公众号菜单重新进入。")
     try:
-        answer = WeChatOAuthClient(account).fetch_access_token(code)
+        openid = str(WeChatOAuthClient(account).fetch_access_token(code)["openid"] or "")
     except WeChatError as error:
-        logger.info("WeChat %s: OAuth code refused: %r", account.code, error)
+        # A citizen's code is worth a note; the account's credentials failing is an operator's.
+        level = logging.INFO if error.errcode in CODE_ERRCODES else logging.WARNING
+        logger.log(level, "WeChat %s: OAuth code exchange failed: %r", account.code, error)
         if error.temporary:
             raise OAuthFailed("暂时无法连接微信，请稍后重试。", status=503) from None
         raise OAuthFailed(
             "微信授权已失效（授权码无效、已使用或已过期），请重新进入。", status=400
         ) from None
-    openid = str(answer.get("openid") or "")
+    except (KeyError, TypeError):  # an answer without the documented fields
+        openid = ""
     if not openid:
         raise OAuthFailed("微信未返回您的身份信息，请重新进入。", status=502)
     request.session.cycle_key()
