@@ -374,3 +374,23 @@ def test_an_account_can_send_its_submissions_to_another_portal(
 
 def test_an_unknown_account_is_404(client, h5_host, h5_accounts):
     assert client.get("/wechat/nosuch/h5/xf/", headers={"Host": h5_host}).status_code == 404
+
+
+def test_a_wechat_petition_reaches_the_case_system_like_a_portal_one(
+    client, h5_host, h5_accounts, h5_id_number, h5_sms_ok, settings
+):
+    from backend_bridge.services import outbox
+    from tests.simulators.case_system import CaseSystemSimulator
+
+    sign_in(client, h5_host, "/wechat/gxxf/h5/xf/", h5_accounts)
+    client.post("/wechat/gxxf/h5/xf/", petition_form(h5_id_number), headers={"Host": h5_host})
+    with CaseSystemSimulator(
+        secret=settings.CASE_SYSTEM_SECRET, webhook_secret=settings.CASE_WEBHOOK_SECRET
+    ) as case_system:
+        settings.CASE_SYSTEM_URL, settings.CASE_SYSTEM_KEY = case_system.url, "portal"
+        assert outbox.run_once().delivered == 1
+    (case,) = case_system.cases.values()
+    assert case["submission"]["source"] == "wechat"
+    assert case["submission"]["portal"]["code"] == "gx"
+    assert case["submission"]["title"] == "村道损毁无人修复"
+    assert Submission.objects.get().case_number == case["case_id"]
