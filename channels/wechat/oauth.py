@@ -114,7 +114,8 @@ def complete(request, account: WeChatAccount, code: str, state: str) -> str:
     if not code:
         raise OAuthFailed("您未同意微信授权，无法使用需要登录的服务。请返回公众号菜单重新进入。")
     try:
-        openid = str(WeChatOAuthClient(account).fetch_access_token(code)["openid"] or "")
+        answer = WeChatOAuthClient(account).fetch_access_token(code)
+        openid = str(answer["openid"] or "")
     except WeChatError as error:
         # A citizen's code is worth a note; the account's credentials failing is an operator's.
         level = logging.INFO if error.errcode in CODE_ERRCODES else logging.WARNING
@@ -128,6 +129,9 @@ def complete(request, account: WeChatAccount, code: str, state: str) -> str:
         openid = ""
     if not openid:
         raise OAuthFailed("微信未返回您的身份信息，请重新进入。", status=502)
+    if answer.get("is_snapshotuser") == 1:
+        # A page opened from a Moments snapshot gets a virtual OpenID that is nobody's.
+        raise OAuthFailed("您正在浏览页面快照，请点击屏幕下方的“使用完整服务”后再办理。")
     request.session.cycle_key()
     openids = dict(request.session.get(SESSION_OPENIDS) or {})
     openids[account.code] = openid

@@ -394,3 +394,12 @@ def test_a_wechat_petition_reaches_the_case_system_like_a_portal_one(
     assert case["submission"]["portal"]["code"] == "gx"
     assert case["submission"]["title"] == "村道损毁无人修复"
     assert Submission.objects.get().case_number == case["case_id"]
+
+
+def test_a_moments_snapshot_visitor_is_asked_to_open_the_full_service(client, h5_host, h5_accounts):
+    h5_accounts.snapshot_user = True
+    response = client.get("/wechat/gxxf/h5/xf/", headers={"Host": h5_host})
+    back = urlsplit(wechat_client_follows(response["Location"]))
+    response = client.get(f"{back.path}?{back.query}", headers={"Host": h5_host})
+    assert response.status_code == 400 and "使用完整服务" in response.content.decode()
+    assert client.get("/wechat/gxxf/h5/xf/", headers={"Host": h5_host}).status_code == 302

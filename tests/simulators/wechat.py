@@ -21,7 +21,8 @@ documented shapes on success. Endpoints:
 
 - Web authorisation (网页授权) and subscribe messages: ``GET /connect/oauth2/authorize`` plays the
   citizen's WeChat client: it answers a 302 to ``redirect_uri?code=…&state=…`` for the simulated
-  user ``oauth_openid`` (``authorize_refused = True``: back without a code);
+  user ``oauth_openid`` (``authorize_refused = True``: back without a code;
+  ``snapshot_user = True``: a Moments-snapshot visitor, ``is_snapshotuser`` 1);
   ``sns/oauth2/access_token`` exchanges a code once (40029 unknown, 40163 used, 42003 expired
   after ``oauth_code_lifetime`` seconds); ``message/subscribe/bizsend`` checks the template
   (``notice_templates``, 40037), the OpenID (40003), the data (47003) and the citizen's refusal
@@ -211,6 +212,7 @@ class WeChatSimulator(LoopbackSimulator):
         self.oauth_openid = "oGXXF-citizen-0001"
         self.oauth_code_lifetime = 300
         self.authorize_refused = False
+        self.snapshot_user = False
         self._oauth_codes: dict[str, dict] = {}
         self.notice_templates = {"TPL-progress-0001"}
         self.notice_refusals: set[tuple[str, str | None]] = set()
@@ -850,7 +852,7 @@ class WeChatSimulator(LoopbackSimulator):
                 "refresh_token": "SNSR_" + secrets.token_urlsafe(24),
                 "openid": entry["openid"],
                 "scope": entry["scope"],
-                "is_snapshotuser": 0,
+                "is_snapshotuser": 1 if self.snapshot_user else 0,
             },
         )
 
