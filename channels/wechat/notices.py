@@ -278,7 +278,10 @@ def send(notice_id: int, token: str) -> str:
                 next_attempt_at=timezone.now() + timedelta(seconds=wait),
             )
             return State.PENDING
-        _finish(notice, token, state=State.FAILED, last_error=str(error), sending_since=None)
+        reason = str(error)
+        if error.temporary:
+            reason += f"（已尝试 {attempts} 次，不再重试）"
+        _finish(notice, token, state=State.FAILED, last_error=reason, sending_since=None)
         return State.FAILED
     except Exception:  # noqa: BLE001 - perhaps sent: recorded, never repeated, never a crash
         logger.exception("notice %s crashed while sending", notice.pk)

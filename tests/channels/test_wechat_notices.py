@@ -276,3 +276,12 @@ def test_a_template_mistake_hides_the_offer_but_never_the_query_code(
     submission, page = submit_on_wechat(client, h5_host, h5_accounts, h5_id_number)
     assert "data-query-code" in page and "接收办理进度通知" not in page
     assert submission.source == "wechat"
+
+
+def test_a_notice_busy_past_the_last_attempt_fails_saying_so(subscribed, h5_accounts, settings):
+    settings.CHANNELS_MAX_ATTEMPTS = 1
+    h5_accounts.answer_busy(4, endpoint="message/subscribe/bizsend")
+    change(subscribed, Status.ACCEPTED)
+    call_command("channels_worker", "--once")
+    notice = WeChatNotice.objects.get()
+    assert notice.state == State.FAILED and "不再重试" in notice.last_error
