@@ -1,14 +1,20 @@
 """Portal pages of 互动交流 under /hdjl/: petition, 平陆运河 green channel, the leader message
 board (ldly/), people's suggestions and campaigns (rmjy/), lookup and evaluation.
 
-Thin: each view hands the input to a service and re-renders the form with the citizen's input and
-the service's field errors (never a 500). Pages carry personal data, so they are never cached.
+Thin: each flow hands the input to a service and re-renders the form with the citizen's input
+and the service's field errors (never a 500). Pages carry personal data, so they are never
+cached. The flows (``*_flow``) take a :class:`Front`: the portal pages use it as it is; another
+front door (the WeChat H5 pages in ``channels.wechat.h5``) subclasses it to change the templates,
+the portal, the ``source`` of what is stored, its URLs and what it records with a submission,
+without copying a flow.
 """
 
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponseNotFound
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -31,19 +37,70 @@ ACCEPTED_KEY = "bridge_accepted"
 ACCESS_KEY = "bridge_access"
 
 
-@never_cache
-def index(request):
-    return render(request, "backend_bridge/index.html")
+class Front:
+    """The door a citizen came in through: here, the portal the request's host belongs to."""
+
+    source = Source.PORTAL
+    template_dir = "backend_bridge"
+    namespace = "backend_bridge"
+
+    def __init__(self, request):
+        self.request = request
+
+    def portal(self):
+        """The portal (sites.Portal) that submissions through this door belong to, or None."""
+        return portal_for_request(self.request)
+
+    def url(self, name: str, *args) -> str:
+        return reverse(f"{self.namespace}:{name}", args=args)
+
+    def context(self) -> dict:
+        """Extra template context of every page of this door."""
+        return {}
+
+    def render(self, name: str, context: dict, status: int = 200):
+        return render(
+            self.request,
+            f"{self.template_dir}/{name}.html",
+            {**self.context(), **context},
+            status=status,
+        )
+
+    def stored(self, accepted) -> None:
+        """Called in the transaction that stores a submission made through this door."""
 
 
-def _petition(request, channel: str):
-    portal = portal_for_request(request)
+def _submit(front: Front, service, *args, **kwargs):
+    """Call a submitting service with this door's source; the door's own record of the
+    submission is written in the same transaction."""
+    with transaction.atomic():
+        accepted = service(*args, source=front.source, ip=client_ip(front.request), **kwargs)
+        front.stored(accepted)
+    front.request.session[ACCEPTED_KEY] = {
+        "query_code": accepted.query_code,
+        "title": accepted.submission.title,
+        "duplicate": accepted.submission.is_duplicate_suspect,
+        "kind": accepted.submission.kind,
+        "reference": str(accepted.submission.reference),
+    }
+    return redirect(front.url("accepted"))
+
+
+def _no_portal():
+    return HttpResponseNotFound("找不到对应的门户网站", content_type="text/plain; charset=utf-8")
+
+
+# --- 网上信访 and 平陆运河绿色通道 -----------------------------------------------------------------
+
+
+def petition_flow(front: Front, channel: str):
+    request = front.request
+    portal = front.portal()
     if portal is None:
-        return HttpResponseNotFound("找不到对应的门户网站")
-    template = "backend_bridge/petition.html"
+        return _no_portal()
     context = {"channel": channel, "is_canal": channel == Channel.PINGLU_CANAL}
     if request.method != "POST":
-        return render(request, template, {**context, "form": PetitionForm()})
+        return front.render("petition", {**context, "form": PetitionForm()})
     try:
         form = PetitionForm(request.POST, request.FILES)
         valid = form.is_valid()
@@ -51,9 +108,9 @@ def _petition(request, channel: str):
         form = PetitionForm(data={})
         form.is_valid()
         form.add_error(None, "上传的内容不完整或格式有误，请重新选择附件后提交。")
-        return render(request, template, {**context, "form": form}, status=400)
+        return front.render("petition", {**context, "form": form}, status=400)
     if not valid:
-        return render(request, template, {**context, "form": form}, status=400)
+        return front.render("petition", {**context, "form": form}, status=400)
     data = PetitionInput(
         **{
             key: form.cleaned_data.get(key) or ""
@@ -63,54 +120,31 @@ def _petition(request, channel: str):
         files=form.cleaned_data.get("attachments") or [],
     )
     try:
-        accepted = submit_petition(
-            portal, data, channel=channel, source=Source.PORTAL, ip=client_ip(request)
-        )
+        return _submit(front, submit_petition, portal, data, channel=channel)
     except BridgeError as error:
         form.apply(error)
-        return render(request, template, {**context, "form": form}, status=error.status)
-    request.session[ACCEPTED_KEY] = {
-        "query_code": accepted.query_code,
-        "title": accepted.submission.title,
-        "duplicate": accepted.submission.is_duplicate_suspect,
-    }
-    return redirect("backend_bridge:accepted")
+        return front.render("petition", {**context, "form": form}, status=error.status)
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def petition(request):
-    return _petition(request, Channel.ONLINE)
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def canal_petition(request):
-    return _petition(request, Channel.PINGLU_CANAL)
-
-
-@never_cache
-def accepted(request):
+def accepted_flow(front: Front):
     # Shown once: reloading does not show the code again (it is not stored anywhere).
-    data = request.session.pop(ACCEPTED_KEY, None)
+    data = front.request.session.pop(ACCEPTED_KEY, None)
     if data is None:
-        return redirect("backend_bridge:lookup")
-    return render(request, "backend_bridge/accepted.html", data)
+        return redirect(front.url("lookup"))
+    return front.render("accepted", data)
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def lookup_page(request):
-    template = "backend_bridge/lookup.html"
+# --- 查询评价 ----------------------------------------------------------------------------------
+
+
+def lookup_flow(front: Front):
+    request = front.request
     if request.method != "POST":
-        return render(
-            request,
-            template,
-            {"form": LookupForm(initial={"query_code": request.GET.get("code", "")})},
-        )
+        form = LookupForm(initial={"query_code": request.GET.get("code", "")})
+        return front.render("lookup", {"form": form})
     form = LookupForm(request.POST)
     if not form.is_valid():
-        return render(request, template, {"form": form}, status=400)
+        return front.render("lookup", {"form": form}, status=400)
     try:
         view = lookup(
             form.cleaned_data["query_code"],
@@ -121,10 +155,15 @@ def lookup_page(request):
         )
     except BridgeError as error:
         form.apply(error)
-        return render(request, template, {"form": form}, status=error.status)
-    request.session.cycle_key()
-    request.session[ACCESS_KEY] = view.access_token
-    return redirect("backend_bridge:case")
+        return front.render("lookup", {"form": form}, status=error.status)
+    return open_case(front, view.access_token)
+
+
+def open_case(front: Front, access_token: str):
+    """Let this browser see one case for a while (after a lookup, or another proof)."""
+    front.request.session.cycle_key()
+    front.request.session[ACCESS_KEY] = access_token
+    return redirect(front.url("case"))
 
 
 def _case_context(view, evaluation_form=None, follow_up_form=None):
@@ -136,17 +175,15 @@ def _case_context(view, evaluation_form=None, follow_up_form=None):
     }
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def case(request):
+def case_flow(front: Front):
+    request = front.request
     try:
         view = view_for_token(request.session.get(ACCESS_KEY, ""))
     except LookupFailed:
         request.session.pop(ACCESS_KEY, None)
-        return redirect("backend_bridge:lookup")
-    template = "backend_bridge/case.html"
+        return redirect(front.url("lookup"))
     if request.method != "POST":
-        return render(request, template, _case_context(view))
+        return front.render("case", _case_context(view))
     action = request.POST.get("action")
     if action == "evaluate":
         form = EvaluationForm(request.POST)
@@ -155,61 +192,45 @@ def case(request):
                 citizen.evaluate(
                     view.submission, form.cleaned_data["rating"], form.cleaned_data["reason"]
                 )
-                return redirect("backend_bridge:case")
+                return redirect(front.url("case"))
             except BridgeError as error:
                 form.apply(error)
-        return render(request, template, _case_context(view, evaluation_form=form), status=400)
+        return front.render("case", _case_context(view, evaluation_form=form), status=400)
     if action == "follow_up":
         form = FollowUpForm(request.POST)
         if form.is_valid():
             try:
                 citizen.add_follow_up(view.submission, form.cleaned_data["content"])
-                return redirect("backend_bridge:case")
+                return redirect(front.url("case"))
             except BridgeError as error:
                 form.apply(error)
-        return render(request, template, _case_context(view, follow_up_form=form), status=400)
-    return render(request, template, _case_context(view), status=400)
-
-
-def _remember_accepted(request, accepted) -> None:
-    request.session[ACCEPTED_KEY] = {
-        "query_code": accepted.query_code,
-        "title": accepted.submission.title,
-        "duplicate": accepted.submission.is_duplicate_suspect,
-        "kind": accepted.submission.kind,
-    }
+        return front.render("case", _case_context(view, follow_up_form=form), status=400)
+    return front.render("case", _case_context(view), status=400)
 
 
 # --- 领导留言板 ---------------------------------------------------------------------------------
 
 
-@never_cache
-def board_page(request):
-    portal = portal_for_request(request)
+def board_flow(front: Front):
+    portal = front.portal()
     if portal is None:
-        return HttpResponseNotFound("找不到对应的门户网站")
-    page = Paginator(board.published_messages(portal), 10).get_page(request.GET.get("p"))
-    return render(
-        request,
-        "backend_bridge/board.html",
-        {"leaders": board.leaders_for(portal), "page": page},
-    )
+        return _no_portal()
+    page = Paginator(board.published_messages(portal), 10).get_page(front.request.GET.get("p"))
+    return front.render("board", {"leaders": board.leaders_for(portal), "page": page})
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def message_page(request):
-    portal = portal_for_request(request)
+def message_flow(front: Front):
+    request = front.request
+    portal = front.portal()
     if portal is None:
-        return HttpResponseNotFound("找不到对应的门户网站")
-    template = "backend_bridge/message.html"
+        return _no_portal()
     leaders = list(board.leaders_for(portal))
     if request.method != "POST":
         form = LeaderMessageForm(leaders=leaders, initial={"leader": request.GET.get("leader")})
-        return render(request, template, {"form": form, "leaders": leaders})
+        return front.render("message", {"form": form, "leaders": leaders})
     form = LeaderMessageForm(request.POST, leaders=leaders)
     if not form.is_valid():
-        return render(request, template, {"form": form, "leaders": leaders}, status=400)
+        return front.render("message", {"form": form, "leaders": leaders}, status=400)
     data = board.MessageInput(
         **{
             key: form.cleaned_data.get(key) or ""
@@ -218,25 +239,21 @@ def message_page(request):
         publish=not form.cleaned_data.get("keep_private"),
     )
     try:
-        accepted = board.submit_message(portal, data, source=Source.PORTAL, ip=client_ip(request))
+        return _submit(front, board.submit_message, portal, data)
     except BridgeError as error:
         form.apply(error)
-        return render(request, template, {"form": form, "leaders": leaders}, status=error.status)
-    _remember_accepted(request, accepted)
-    return redirect("backend_bridge:accepted")
+        return front.render("message", {"form": form, "leaders": leaders}, status=error.status)
 
 
 # --- 人民建议征集 -------------------------------------------------------------------------------
 
 
-@never_cache
-def suggestions_page(request):
-    portal = portal_for_request(request)
+def suggestions_flow(front: Front):
+    portal = front.portal()
     if portal is None:
-        return HttpResponseNotFound("找不到对应的门户网站")
-    return render(
-        request,
-        "backend_bridge/suggestions.html",
+        return _no_portal()
+    return front.render(
+        "suggestions",
         {
             "campaigns": suggestions.campaigns_for(portal),
             "open_ids": set(suggestions.open_campaigns(portal).values_list("pk", flat=True)),
@@ -245,26 +262,19 @@ def suggestions_page(request):
     )
 
 
-@never_cache
-def campaign_page(request, pk: int):
-    portal = portal_for_request(request)
+def campaign_flow(front: Front, pk: int):
+    portal = front.portal()
     campaign = portal and suggestions.campaigns_for(portal).filter(pk=pk).first()
     if not campaign:
         raise Http404("找不到该主题征集")
-    return render(
-        request,
-        "backend_bridge/campaign.html",
-        {"campaign": campaign, "is_open": campaign.is_open()},
-    )
+    return front.render("campaign", {"campaign": campaign, "is_open": campaign.is_open()})
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def suggestion_page(request):
-    portal = portal_for_request(request)
+def suggestion_flow(front: Front):
+    request = front.request
+    portal = front.portal()
     if portal is None:
-        return HttpResponseNotFound("找不到对应的门户网站")
-    template = "backend_bridge/suggestion.html"
+        return _no_portal()
     domains = list(suggestions.active_domains())
     if request.method != "POST":
         form = SuggestionForm(
@@ -272,13 +282,13 @@ def suggestion_page(request):
             campaigns=suggestions.open_campaigns(portal),
             initial={"campaign": request.GET.get("campaign")},
         )
-        return render(request, template, {"form": form})
+        return front.render("suggestion", {"form": form})
     # Every campaign of the portal is a valid choice here: the service explains a closed one.
     form = SuggestionForm(
         request.POST, domains=domains, campaigns=suggestions.campaigns_for(portal)
     )
     if not form.is_valid():
-        return render(request, template, {"form": form}, status=400)
+        return front.render("suggestion", {"form": form}, status=400)
     data = suggestions.SuggestionInput(
         **{
             key: form.cleaned_data.get(key) or ""
@@ -286,11 +296,71 @@ def suggestion_page(request):
         }
     )
     try:
-        accepted = suggestions.submit_suggestion(
-            portal, data, source=Source.PORTAL, ip=client_ip(request)
-        )
+        return _submit(front, suggestions.submit_suggestion, portal, data)
     except BridgeError as error:
         form.apply(error)
-        return render(request, template, {"form": form}, status=error.status)
-    _remember_accepted(request, accepted)
-    return redirect("backend_bridge:accepted")
+        return front.render("suggestion", {"form": form}, status=error.status)
+
+
+# --- the portal's pages -------------------------------------------------------------------------
+
+
+@never_cache
+def index(request):
+    return render(request, "backend_bridge/index.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def petition(request):
+    return petition_flow(Front(request), Channel.ONLINE)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def canal_petition(request):
+    return petition_flow(Front(request), Channel.PINGLU_CANAL)
+
+
+@never_cache
+def accepted(request):
+    return accepted_flow(Front(request))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def lookup_page(request):
+    return lookup_flow(Front(request))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def case(request):
+    return case_flow(Front(request))
+
+
+@never_cache
+def board_page(request):
+    return board_flow(Front(request))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def message_page(request):
+    return message_flow(Front(request))
+
+
+@never_cache
+def suggestions_page(request):
+    return suggestions_flow(Front(request))
+
+
+@never_cache
+def campaign_page(request, pk: int):
+    return campaign_flow(Front(request), pk)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def suggestion_page(request):
+    return suggestion_flow(Front(request))

@@ -10,9 +10,13 @@ class ChannelsConfig(AppConfig):
         from django.core.signals import request_finished
         from django.db.models.signals import post_migrate
 
+        from backend_bridge.signals import status_changed
+
         from . import services, signals
+        from .wechat import notices
 
         signals.connect()
+        status_changed.connect(notices.on_status_changed, dispatch_uid="channels_wechat_notices")
         post_migrate.connect(_sync_targets, sender=self, dispatch_uid="channels_sync_targets")
         request_finished.connect(services.stop_keeping, dispatch_uid="channels_stop_keeping")
 

@@ -357,3 +357,108 @@ class WeChatPushItem(models.Model):
     def content(self):
         """The version that goes out (the live one when the push was made)."""
         return self.revision.as_object() if self.revision_id else self.page.specific
+
+
+# --- WeChat H5 pages: who submitted through WeChat, and the subscribe messages they agreed to --
+# Written by channels.wechat.h5 and channels.wechat.notices; backend_bridge knows nothing of them.
+
+
+class WeChatSubmission(models.Model):
+    """A submission made on a service account's H5 pages by the citizen with this OpenID, so
+    that they find it again in WeChat without the query code."""
+
+    account = models.CharField("公众号", max_length=32, choices=wechat_account_choices)
+    openid = models.CharField("OpenID", max_length=64, db_index=True)
+    submission = models.OneToOneField(
+        "backend_bridge.Submission",
+        verbose_name="信访件",
+        on_delete=models.CASCADE,
+        related_name="wechat",
+    )
+    created_at = models.DateTimeField("提交时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "微信提交记录"
+        verbose_name_plural = "微信提交记录"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["account", "openid"])]
+
+    def __str__(self):
+        return f"{self.account}·{self.submission_id}"
+
+
+class WeChatNoticeSubscription(models.Model):
+    """The citizen agreed, in WeChat's own dialog, to get this template's subscribe messages
+    about this submission."""
+
+    account = models.CharField("公众号", max_length=32, choices=wechat_account_choices)
+    openid = models.CharField("OpenID", max_length=64, db_index=True)
+    submission = models.ForeignKey(
+        "backend_bridge.Submission",
+        verbose_name="信访件",
+        on_delete=models.CASCADE,
+        related_name="wechat_subscriptions",
+    )
+    template_id = models.CharField("模板 ID", max_length=128)
+    agreed_at = models.DateTimeField("同意时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "订阅通知授权"
+        verbose_name_plural = "订阅通知授权"
+        ordering = ["-agreed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "openid", "template_id"],
+                name="channels_notice_subscription_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.account}·{self.template_id}"
+
+
+class WeChatNotice(models.Model):
+    """One subscribe message to send (``message/subscribe/bizsend``): an outbox row written in the
+    transaction that changed the submission's status, leased and sent by the worker."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "失败"
+        UNKNOWN = "unknown", "结果未知"
+
+    subscription = models.ForeignKey(
+        WeChatNoticeSubscription,
+        verbose_name="订阅通知授权",
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    event = models.ForeignKey(
+        "backend_bridge.StatusEvent", verbose_name="状态变化", on_delete=models.CASCADE
+    )
+    data = models.JSONField("模板数据", default=dict)
+    page = models.URLField("跳转网址", max_length=500, blank=True)
+    state = models.CharField("状态", max_length=16, choices=State, default=State.PENDING)
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    last_error = models.TextField("失败原因", blank=True)
+    next_attempt_at = models.DateTimeField("下次尝试", default=timezone.now, db_index=True)
+    lease_token = models.CharField("租约", max_length=32, blank=True)
+    lease_until = models.DateTimeField("租约到期", null=True, blank=True)
+    # Set just before the call to WeChat, cleared when WeChat answered: a row found with it set
+    # was perhaps sent by a worker that died, and is never sent again.
+    sending_since = models.DateTimeField("开始发送", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "订阅通知"
+        verbose_name_plural = "订阅通知"
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event"], name="channels_notice_once_per_event"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.subscription}·{self.get_state_display()}"

@@ -1,4 +1,5 @@
-"""Background task (Django Tasks API): drain the delivery outbox on a task worker."""
+"""Background task (Django Tasks API): drain the delivery outbox and the WeChat subscribe
+messages on a task worker."""
 
 from django_tasks import task
 
@@ -7,11 +8,14 @@ from django_tasks import task
 def deliver_due() -> dict:
     """Deliver what is due, batch after batch, until nothing is left to claim."""
     from .services import run_once
+    from .wechat import notices
 
-    total = {"claimed": 0, "published": 0, "failed": 0, "waiting": 0}
+    total = {"claimed": 0, "published": 0, "failed": 0, "waiting": 0, "notices": 0}
     while True:
         stats = run_once()
+        sent = notices.run_once()["claimed"]
         for key in total:
-            total[key] += getattr(stats, key)
-        if not stats.claimed:
+            total[key] += getattr(stats, key, 0)
+        total["notices"] += sent
+        if not stats.claimed and not sent:
             return total

@@ -363,3 +363,11 @@ WECHAT_BUSY_BACKOFF_SECONDS = env.float("WECHAT_BUSY_BACKOFF_SECONDS", default=1
 # Message callback (/wechat/<code>/): a request whose timestamp is further than this from our
 # clock is refused as a replay (keep the hosts on NTP).
 WECHAT_CALLBACK_MAX_AGE_SECONDS = env.int("WECHAT_CALLBACK_MAX_AGE_SECONDS", default=300)
+
+# --- channels: WeChat H5 pages and subscribe messages (docs/wechat-h5.md) ----------------------
+# Where the citizen's WeChat is sent for web authorisation (snsapi_base); the test simulator
+# stands in for it.
+WECHAT_OPEN_BASE = env("WECHAT_OPEN_BASE", default="https://open.weixin.qq.com")
+# Subscribe-message (订阅通知) templates per account: {"<account code>": [{"template_id",
+# "title", "statuses": [...], "data": {"thing1": "{title}", ...}}]}. None: no notice offered.
+WECHAT_NOTICE_TEMPLATES = env.json("WECHAT_NOTICE_TEMPLATES", default={})

@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from backend_bridge import crypto
 from backend_bridge.case_system import CaseSystemError, get_client
 from backend_bridge.models import FINAL_STATUSES, Status, StatusEvent, Submission
+from backend_bridge.signals import status_changed
 
 from .errors import BridgeError
 
@@ -86,6 +87,7 @@ def record_event(
             return None
         latest = submission.events.order_by("-occurred_at", "-id").first()
         changed = ["status_synced_at", "updated_at"]
+        previous = submission.status
         if latest.pk == event.pk:
             submission.status = status
             changed.append("status")
@@ -109,6 +111,10 @@ def record_event(
             changed.append("extension_days")
         submission.status_synced_at = timezone.now()
         submission.save(update_fields=changed)
+        if submission.status != previous:
+            status_changed.send(
+                sender=Submission, submission=submission, event=event, previous=previous
+            )
     return event
 
 

@@ -6,7 +6,9 @@ The environment variable ``WECHAT_ACCOUNTS`` holds a JSON list, one object per a
       "secret": "…32 characters…", "token": "…", "aes_key": "…43 characters…"}]
 
 ``kind`` is ``service`` (服务号) or ``subscription`` (订阅号); ``token`` and ``aes_key`` are the
-message-server settings of the account (may be empty until the callback is configured). The list
+message-server settings of the account (may be empty until the callback is configured);
+``portal`` (optional, default ``gx``, the regional portal) is the code of the portal that the
+citizens' submissions through the account's H5 pages belong to. The list
 is parsed and checked once per value; a mistake is an ``ImproperlyConfigured`` that names the
 entry and the field, in English for operators, and never repeats a secret.
 """
@@ -23,7 +25,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 KINDS = {"service": "服务号", "subscription": "订阅号"}
 REQUIRED = ("code", "name", "kind", "app_id", "secret")
-OPTIONAL = ("token", "aes_key")
+OPTIONAL = ("token", "aes_key", "portal")
+DEFAULT_PORTAL = "gx"
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 APP_ID_RE = re.compile(r"^wx[0-9a-fA-F]{16}$")
@@ -51,6 +54,7 @@ class WeChatAccount:
     secret: str = field(repr=False)
     token: str = field(default="", repr=False)
     aes_key: str = field(default="", repr=False)
+    portal: str = DEFAULT_PORTAL
 
     @property
     def kind_label(self) -> str:
@@ -102,6 +106,11 @@ def _check_entry(index: int, entry) -> WeChatAccount:
         _fail(index, entry, "'token' must be 3-32 letters or digits (or empty)")
     if values["aes_key"] and not AES_KEY_RE.match(values["aes_key"]):
         _fail(index, entry, "'aes_key' must be the 43-character EncodingAESKey (or empty)")
+    values["portal"] = values["portal"] or DEFAULT_PORTAL
+    if not CODE_RE.match(values["portal"]):
+        _fail(
+            index, entry, f"'portal' must be a portal code such as 'gx', got {values['portal']!r}"
+        )
     return WeChatAccount(**values)
 
 

@@ -265,7 +265,9 @@ def default_answer(account: WeChatAccount) -> str:
     if text:
         return text
     base = portal_base()
-    petition, lookup = service_url("petition", base), service_url("lookup", base)
+    # A service account's links open its H5 pages (signed in through web authorisation).
+    petition = service_url("petition", base, account)
+    lookup = service_url("lookup", base, account)
     return DEFAULT_ANSWER.format(
         petition=f'<a href="{petition}">“网上信访”</a>',
         lookup=f'<a href="{lookup}">“信访件查询评价”</a>',

@@ -159,6 +159,14 @@ ERRORS: dict[int, tuple[type[WeChatError], str]] = {
     45157: (WeChatContentError, "标签名已存在或不合法"),
     45158: (WeChatContentError, "标签名超过 30 个字符"),
     45159: (WeChatContentError, "标签不存在（tagid 无效）"),
+    # Web authorisation (snsapi_base) and subscribe messages (订阅通知).
+    40029: (WeChatCredentialError, "微信网页授权码（code）无效"),
+    40163: (WeChatCredentialError, "微信网页授权码（code）已被使用"),
+    41008: (WeChatCredentialError, "缺少微信网页授权码（code）"),
+    42003: (WeChatCredentialError, "微信网页授权码（code）已过期"),
+    40037: (WeChatContentError, "订阅通知模板 ID 无效，请管理员检查 WECHAT_NOTICE_TEMPLATES"),
+    43101: (WeChatContentError, "用户拒绝接收此订阅通知（或未订阅该模板）"),
+    47003: (WeChatContentError, "订阅通知的模板参数不符合要求"),
 }
 
 #: Codes that say the access token we sent is not (or no longer) valid.

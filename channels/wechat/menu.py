@@ -3,7 +3,10 @@ checked against WeChat's limits, and pushed with ``menu/create``.
 
 A button (``channels.blocks``) opens a portal column, one of the citizen services, a web
 address (all ``view`` buttons with absolute URLs), or sends a keyword (a ``click`` button whose
-key the message callback answers like the keyword reply of that name). WeChat's limits, from
+key the message callback answers like the keyword reply of that name). A service entry opens the
+account's H5 page (``/wechat/<code>/h5/…``, which signs the citizen in with web authorisation) on
+a service account, and the portal's page on a subscription account (no web authorisation
+there). WeChat's limits, from
 its documentation: 1 to 3 top-level buttons, at most 5 sub-buttons each, a top-level name of at
 most 16 bytes, a sub-button name of at most 60 bytes, a URL of at most 1024 bytes and a key of
 at most 128 bytes. Every problem is described in Chinese for the administrator.
@@ -14,6 +17,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from .accounts import WeChatAccount, get_account
 from .client import client_for
 
 TOP_MAX = 3
@@ -23,7 +27,8 @@ SUB_NAME_BYTES = 60
 URL_BYTES = 1024
 KEY_BYTES = 128
 
-#: Service entries: code -> (label, URL name of backend_bridge's page).
+#: Service entries: code -> (label, URL name of backend_bridge's page); the H5 page of a service
+#: account is ``wechat:h5_<code>``.
 SERVICES = {
     "petition": ("网上信访", "backend_bridge:petition"),
     "canal_petition": ("平陆运河绿色通道", "backend_bridge:canal_petition"),
@@ -49,16 +54,21 @@ def portal_base() -> str:
     return site.root_url.rstrip("/") if site else ""
 
 
-def service_url(code: str, base: str | None = None) -> str:
-    """The absolute URL of a service entry (``SERVICES``) on the default portal."""
-    return (portal_base() if base is None else base) + reverse(SERVICES[code][1])
+def service_url(code: str, base: str | None = None, account: WeChatAccount | None = None) -> str:
+    """The absolute URL of a service entry (``SERVICES``) on the default portal: the H5 page of a
+    service ``account``, else the portal's page."""
+    if account is not None and account.is_service:
+        path = reverse(f"wechat:h5_{code}", kwargs={"code": account.code})
+    else:
+        path = reverse(SERVICES[code][1])
+    return (portal_base() if base is None else base) + path
 
 
 def _size(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def _target(value, where: str, base: str, errors: list[str]) -> dict:
+def _target(value, where: str, base: str, errors: list[str], account=None) -> dict:
     """The type and target of one button that has no sub-buttons."""
     chosen = [name for name in ("service", "column", "url", "keyword") if value.get(name)]
     if len(chosen) != 1:
@@ -76,7 +86,7 @@ def _target(value, where: str, base: str, errors: list[str]) -> dict:
         if value["service"] not in SERVICES:
             errors.append(f"{where}：未知的服务入口")
             return {}
-        url = service_url(value["service"], base)
+        url = service_url(value["service"], base, account)
     elif kind == "column":
         column = value["column"]
         url = column.get_full_url() if column and column.live else ""
@@ -103,9 +113,9 @@ def _name(value, where: str, limit: int, errors: list[str]) -> str:
     return name
 
 
-def build(buttons, *, base: str | None = None) -> dict:
-    """The ``menu/create`` body for the menu's StreamField value; ``MenuInvalid`` lists every
-    problem at once."""
+def build(buttons, *, base: str | None = None, account: WeChatAccount | None = None) -> dict:
+    """The ``menu/create`` body for the menu's StreamField value (of ``account``, whose kind
+    decides where service entries go); ``MenuInvalid`` lists every problem at once."""
     base = portal_base() if base is None else base
     errors: list[str] = []
     tops = [block.value for block in buttons]
@@ -127,10 +137,10 @@ def build(buttons, *, base: str | None = None) -> dict:
             for j, sub in enumerate(subs, start=1):
                 sub_where = f"{where}的第 {j} 个子菜单"
                 item = {"name": _name(sub, sub_where, SUB_NAME_BYTES, errors)}
-                item.update(_target(sub, sub_where, base, errors))
+                item.update(_target(sub, sub_where, base, errors, account))
                 button["sub_button"].append(item)
         else:
-            button.update(_target(top, where, base, errors))
+            button.update(_target(top, where, base, errors, account))
         result.append(button)
     if errors:
         raise MenuInvalid(errors)
@@ -140,7 +150,8 @@ def build(buttons, *, base: str | None = None) -> dict:
 def push(menu) -> dict:
     """Send the menu (a ``channels.models.WeChatMenu``) to its account with ``menu/create``.
     Raises ``MenuInvalid`` or the client's ``WeChatError`` (its ``str()`` is Chinese)."""
-    body = build(menu.buttons)
-    client_for(menu.account).menu.create(body)
+    account = get_account(menu.account)
+    body = build(menu.buttons, account=account)
+    client_for(account).menu.create(body)
     type(menu).objects.filter(pk=menu.pk).update(pushed_at=timezone.now())
     return body

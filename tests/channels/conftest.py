@@ -65,3 +65,50 @@ def png_bytes(width: int = 2, height: int = 2, rgb: tuple[int, int, int] = (200,
 @pytest.fixture
 def png():
     return png_bytes
+
+
+# --- WeChat H5 pages (tests/channels/test_wechat_h5.py, test_wechat_notices.py) ----------------
+
+
+@pytest.fixture
+def h5_host(portals):
+    """The WeChat H5 pages are served on the regional portal's host (网页授权域名)."""
+    return portals["gx"].site.hostname
+
+
+@pytest.fixture
+def h5_accounts(wechat_simulator, wechat_account, settings):
+    """The service account ``gxxf`` and a subscription account ``gxdy``; WeChat's authorize page
+    is the simulator's."""
+    settings.WECHAT_OPEN_BASE = wechat_simulator.url
+    settings.WECHAT_ACCOUNTS = json.dumps(
+        [
+            wechat_simulator.account_entry(code="gxxf", name="广西信访", kind="service"),
+            {
+                **wechat_simulator.account_entry(code="gxdy", name="广西信访订阅号"),
+                "kind": "subscription",
+                "app_id": "wx00112233445566ff",
+            },
+        ],
+        ensure_ascii=False,
+    )
+    return wechat_simulator
+
+
+@pytest.fixture
+def h5_sms_ok(monkeypatch):
+    """SMS codes: ``246810`` is right (the real path is exercised in the first test)."""
+    from backend_bridge import verification
+
+    def check_code(phone, purpose, code):
+        if code != "246810":
+            raise verification.VerificationError("code_invalid", "验证码不正确，请重新输入。")
+
+    monkeypatch.setattr(verification, "check_code", check_code)
+
+
+@pytest.fixture
+def h5_id_number():
+    from backend_bridge.idcard import build_id_number
+
+    return build_id_number("450103", seq=17)

@@ -213,8 +213,9 @@ def test_a_column_keyword_answers_with_its_latest_live_articles(client, wechat_a
 def test_an_unknown_message_gets_the_default_text_with_the_service_links(client, wechat_account):
     reply = reply_of(post_plain(client, wechat_account, text_xml("你好")))
     assert reply["MsgType"] == "text"
-    assert "网上信访" in reply["Content"] and "/hdjl/xf/" in reply["Content"]
-    assert "信访件查询评价" in reply["Content"] and "/hdjl/cx/" in reply["Content"]
+    # gxxf is a service account: the links open its H5 pages.
+    assert "网上信访" in reply["Content"] and "/wechat/gxxf/h5/xf/" in reply["Content"]
+    assert "信访件查询评价" in reply["Content"] and "/wechat/gxxf/h5/cx/" in reply["Content"]
 
 
 def test_the_default_text_set_in_the_admin_wins(client, wechat_account):

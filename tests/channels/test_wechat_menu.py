@@ -83,10 +83,12 @@ def test_a_menu_of_services_and_a_column_is_saved_and_pushed(
     (call,) = wechat_simulator.calls("menu/create")
     pushed = call.json()["button"]
     assert [b["name"] for b in pushed] == ["我要信访", "领导留言", "更多"]
+    # A service account's service entries open its H5 pages (signed in through OAuth there).
     first = pushed[0]["sub_button"]
-    assert first[0]["type"] == "view" and first[0]["url"].endswith("/hdjl/xf/")
+    assert first[0]["type"] == "view" and first[0]["url"].endswith("/wechat/gxxf/h5/xf/")
     assert first[0]["url"].startswith(("http://", "https://"))
-    assert first[1]["url"].endswith("/hdjl/plyh/") and first[2]["url"].endswith("/hdjl/cx/")
+    assert first[1]["url"].endswith("/wechat/gxxf/h5/plyh/")
+    assert first[2]["url"].endswith("/wechat/gxxf/h5/cx/")
     assert pushed[1] == {
         "name": "领导留言",
         "type": "view",
@@ -94,7 +96,7 @@ def test_a_menu_of_services_and_a_column_is_saved_and_pushed(
     }
     more = pushed[2]["sub_button"]
     assert more[0] == {"name": "工作动态", "type": "view", "url": column.full_url}
-    assert more[1]["url"].endswith("/hdjl/rmjy/")
+    assert more[1]["url"].endswith("/wechat/gxxf/h5/rmjy/")
     assert more[2] == {"name": "办事指南", "type": "click", "key": "指南"}
     assert wechat_simulator.menu == call.json()
 
@@ -159,3 +161,25 @@ def test_a_menu_click_with_a_key_is_answered_like_that_keyword(client, wechat_ac
     WeChatKeywordReply.objects.create(account="gxxf", keyword="指南", reply_text="办事指南如下")
     xml = event_xml("CLICK", "<EventKey><![CDATA[指南]]></EventKey>")
     assert reply_of(post_plain(client, wechat_account, xml))["Content"] == "办事指南如下"
+
+
+def test_a_subscription_accounts_service_entries_open_the_portal_pages(
+    client, superuser, wechat_simulator, settings
+):
+    import json
+
+    settings.WECHAT_ACCOUNTS = json.dumps(
+        [wechat_simulator.account_entry(code="gxxf", name="广西信访订阅号", kind="subscription")]
+    )
+    response = client.post(
+        reverse(ADD_URL),
+        form(
+            button("我要信访", [sub("网上信访", service="petition"), sub("查询", service="lookup")])
+        ),
+        follow=True,
+    )
+    assert "菜单已推送到公众号" in response.content.decode()
+    (call,) = wechat_simulator.calls("menu/create")
+    subs = call.json()["button"][0]["sub_button"]
+    assert subs[0]["url"].endswith("/hdjl/xf/") and subs[1]["url"].endswith("/hdjl/cx/")
+    assert "/wechat/" not in subs[0]["url"]

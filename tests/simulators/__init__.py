@@ -46,6 +46,7 @@ class Answer:
     status: int
     body: bytes
     content_type: str = "application/json; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)  # extra ones, e.g. Location
 
     @classmethod
     def json(cls, status: int, data) -> Answer:
@@ -161,6 +162,8 @@ class LoopbackSimulator:
             handler.send_response(answer.status)
             handler.send_header("Content-Type", answer.content_type)
             handler.send_header("Content-Length", str(len(answer.body)))
+            for name, value in answer.headers.items():
+                handler.send_header(name, value)
             handler.end_headers()
             handler.wfile.write(answer.body)
         except OSError:  # the client gave up (timeout) and closed the connection

@@ -22,6 +22,16 @@ documented shapes on success. Endpoints:
   40016, 40018, 40023, 40025), ``user/info``, ``message/custom/send``: enough to see wechatpy's
   own groups arrive here.
 
+- Web authorisation (网页授权) and subscribe messages: ``GET /connect/oauth2/authorize`` plays the
+  citizen's WeChat client: it answers a 302 to ``redirect_uri?code=…&state=…`` for the simulated
+  user ``oauth_openid`` (``authorize_refused = True``: back without a code;
+  ``snapshot_user = True``: a Moments-snapshot visitor, ``is_snapshotuser`` 1);
+  ``sns/oauth2/access_token`` exchanges a code once (40029 unknown, 40163 used, 42003 expired
+  after ``oauth_code_lifetime`` seconds); ``message/subscribe/bizsend`` checks the template
+  (``notice_templates``, 40037), the OpenID (40003), the data (47003) and the citizen's refusal
+  (``refuse_notices(openid)``: 43101), and keeps what it sent in ``subscribe_messages``;
+  ``ticket/getticket?type=jsapi`` hands out ``jsapi_ticket`` for the JS-SDK.
+
 Every API call checks its token: missing 41001, unknown 40014, invalidated 40001, expired 42001.
 
 Controls, beyond ``LoopbackSimulator``'s (``script``, ``requests``, ``delay``):
@@ -58,7 +68,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from tests.simulators import BEHAVIOURS, Answer, LoopbackSimulator, RecordedRequest
 
@@ -98,6 +108,13 @@ ERRMSG = {
     53503: "该草稿未通过发布检查",
     53600: "Article ID 无效",
     40003: "invalid openid",
+    40029: "invalid code",
+    40037: "invalid template_id",
+    40163: "code been used",
+    41008: "missing code",
+    42003: "code expired",
+    43101: "user refuse to accept the msg",
+    47003: "argument invalid! data.thing1.value invalid",
 }
 
 IMAGE_EXTENSIONS = {"jpeg": ("jpg", "jpeg"), "png": ("png",), "gif": ("gif",), "bmp": ("bmp",)}
@@ -211,6 +228,15 @@ class WeChatSimulator(LoopbackSimulator):
         self.mass_polls = 0
         self.mass_outcome = "SEND_SUCCESS"
         self.mass_sends: dict[str, dict] = {}
+        self.oauth_openid = "oGXXF-citizen-0001"
+        self.oauth_code_lifetime = 300
+        self.authorize_refused = False
+        self.snapshot_user = False
+        self._oauth_codes: dict[str, dict] = {}
+        self.notice_templates = {"TPL-progress-0001"}
+        self.notice_refusals: set[tuple[str, str | None]] = set()
+        self.subscribe_messages: list[dict] = []
+        self.jsapi_ticket = "sim_jsapi_" + secrets.token_urlsafe(24)
         self._tokens: dict[str, dict] = {}
         self._current_token: str | None = None
         self._forced_today = 0
@@ -304,6 +330,21 @@ class WeChatSimulator(LoopbackSimulator):
             self.publish_polls = after_polls
             self._publish_outcome = (status, fail_idx)
 
+    def follow(self, openid: str) -> None:
+        """A citizen who follows the account (and may be sent messages)."""
+        with self._state:
+            self.followers[openid] = {"nickname": "", "subscribe": 1}
+
+    def refuse_notices(self, openid: str, template_id: str | None = None) -> None:
+        """The citizen refused (or revoked) the template (every template if None): 43101."""
+        with self._state:
+            self.notice_refusals.add((openid, template_id))
+
+    def expire_oauth_codes(self) -> None:
+        with self._state:
+            for entry in self._oauth_codes.values():
+                entry["expires_at"] = time.time() - 1
+
     @staticmethod
     def endpoint_of(path: str) -> str:
         """``cgi-bin`` endpoints by their short name (``draft/add``); others keep their prefix
@@ -356,6 +397,8 @@ class WeChatSimulator(LoopbackSimulator):
         query = {k: v[0] for k, v in parse_qs(split.query).items()}
         if split.path.startswith("/mmbiz_") and request.method == "GET":
             return self._image_file(request)  # account migration: the image server
+        if split.path == "/connect/oauth2/authorize":
+            return self._authorize(request, query)
         if not split.path.startswith(("/cgi-bin/", "/sns/", "/wxa/")):
             return Answer(404, b"<html><body>404 Not Found</body></html>", "text/html")
         if behaviour == "busy":
@@ -835,6 +878,92 @@ class WeChatSimulator(LoopbackSimulator):
         sent["deleted"].append(int(payload.get("article_idx") or 0))
         return self._ok()
 
+    # --- web authorisation and subscribe messages ---------------------------------------------
+    def _authorize(self, request, query) -> Answer:
+        """The citizen's WeChat client on the authorize page: straight back to the site."""
+        problem = ""
+        if request.method != "GET":
+            problem = "请在微信客户端打开链接"
+        elif query.get("appid") != self.app_id:
+            problem = "appid 参数错误"
+        elif query.get("response_type") != "code":
+            problem = "response_type 参数错误"
+        elif query.get("scope") not in ("snsapi_base", "snsapi_userinfo"):
+            problem = "scope 参数错误"
+        elif not query.get("redirect_uri", "").startswith(("http://", "https://")):
+            problem = "redirect_uri 参数错误"
+        if problem:
+            return Answer(200, f"<html><body>{problem}</body></html>".encode(), "text/html")
+        back = {"state": query.get("state", "")}
+        with self._state:
+            if not self.authorize_refused:
+                code = secrets.token_urlsafe(24)
+                self._oauth_codes[code] = {
+                    "openid": self.oauth_openid,
+                    "scope": query["scope"],
+                    "expires_at": time.time() + self.oauth_code_lifetime,
+                    "used": False,
+                }
+                back = {"code": code, **back}
+        target = query["redirect_uri"]
+        target += ("&" if "?" in target else "?") + urlencode(back)
+        return Answer(302, b"", "text/html", headers={"Location": target})
+
+    def _oauth_access_token(self, request, query, payload):
+        if query.get("appid") != self.app_id:
+            return self._error(40013)
+        if query.get("secret") != self.secret:
+            return self._error(40125)
+        if query.get("grant_type") != "authorization_code":
+            return self._error(40002)
+        code = query.get("code", "")
+        if not code:
+            return self._error(41008)
+        entry = self._oauth_codes.get(code)
+        if entry is None:
+            return self._error(40029)
+        if entry["used"]:
+            return self._error(40163)
+        if entry["expires_at"] <= time.time():
+            return self._error(42003)
+        entry["used"] = True
+        return Answer.json(
+            200,
+            {
+                "access_token": "SNS_" + secrets.token_urlsafe(24),
+                "expires_in": 7200,
+                "refresh_token": "SNSR_" + secrets.token_urlsafe(24),
+                "openid": entry["openid"],
+                "scope": entry["scope"],
+                "is_snapshotuser": 1 if self.snapshot_user else 0,
+            },
+        )
+
+    def _bizsend(self, request, query, payload):
+        openid = payload.get("touser")
+        template_id = payload.get("template_id")
+        if template_id not in self.notice_templates:
+            return self._error(40037)
+        if not isinstance(openid, str) or not openid.startswith("o"):
+            return self._error(40003)
+        data = payload.get("data")
+        if not isinstance(data, dict) or not data:
+            return self._error(47003)
+        for key, item in data.items():
+            value = item.get("value") if isinstance(item, dict) else None
+            limit = 20 if key.startswith("thing") else 5 if key.startswith("phrase") else 32
+            if not isinstance(value, str) or not value or len(value) > limit:
+                return self._error(47003, f"argument invalid! data.{key}.value invalid")
+        if {(openid, template_id), (openid, None)} & self.notice_refusals:
+            return self._error(43101)
+        self.subscribe_messages.append(payload)
+        return self._ok()
+
+    def _getticket(self, request, query, payload):
+        if query.get("type") != "jsapi":
+            return self._error(40097)
+        return self._ok(ticket=self.jsapi_ticket, expires_in=7200)
+
     #: Endpoints called with ``appid`` and ``secret`` instead of an access token (OAuth, login).
     APP_SECRET_ENDPOINTS = ("sns/oauth2/", "sns/jscode2session")
 
@@ -861,6 +990,9 @@ class WeChatSimulator(LoopbackSimulator):
         "message/mass/sendall": ("POST", _mass_sendall),
         "message/mass/get": ("POST", _mass_get),
         "message/mass/delete": ("POST", _mass_delete),
+        "sns/oauth2/access_token": ("GET", _oauth_access_token),
+        "message/subscribe/bizsend": ("POST", _bizsend),
+        "ticket/getticket": ("GET", _getticket),
     }
 
     # --- account migration: users, tags, material lists, changeopenid ---------------------------

@@ -1,0 +1,9 @@
+"""Signals of the bridge, for apps that act on citizens' submissions without the bridge knowing
+them (``channels`` sends WeChat subscribe messages on ``status_changed``)."""
+
+from django.dispatch import Signal
+
+#: A submission's current status changed. Sent inside the transaction that recorded it, so that
+#: a receiver's outbox row commits (or rolls back) with the change.
+#: Arguments: ``submission`` (updated), ``event`` (the ``StatusEvent``), ``previous`` (status).
+status_changed = Signal()
