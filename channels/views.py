@@ -292,7 +292,7 @@ class WeChatPushForm(WagtailAdminModelForm):
                 widget=AdminPageChooser(target_models=[ArticlePage]),
                 error_messages={
                     "required": "请选择头条文章",
-                    "invalid_choice": "所选页面不是您可以发布的已发布文章",
+                    "invalid_choice": "所选页面不是已发布的文章",
                 },
             )
             self.article_fields.append(name)

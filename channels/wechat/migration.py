@@ -124,7 +124,10 @@ class OpenIdField:
 
 #: Every model field that holds an account's OpenIDs; the import converts them all. Add one line
 #: per model, e.g. ``OpenIdField("channels.WeChatNoticeSubscription")``.
-OPENID_FIELDS: list[OpenIdField] = []
+OPENID_FIELDS: list[OpenIdField] = [
+    OpenIdField("channels.WeChatSubmission"),  # who submitted on the H5 pages
+    OpenIdField("channels.WeChatNoticeSubscription"),  # who agreed to 订阅通知 (and its outbox)
+]
 
 
 def convert_stored_openids(old_code: str, new_code: str, mapping: dict[str, str]) -> dict:

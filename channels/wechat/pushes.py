@@ -123,16 +123,11 @@ def accounts_for(user) -> list[WeChatAccount]:
 
 
 def pushable_articles(user):
-    """Live articles ``user`` may publish: what the push form offers."""
+    """Live articles: what the push form can choose from; :func:`check` then asks Wagtail's own
+    page permissions whether ``user`` may publish each one."""
     from cms.models import ArticlePage
 
-    pages = ArticlePage.objects.live().order_by("-first_published_at")
-    if user.is_superuser:
-        return pages
-    condition = Q(pk__in=[])
-    for path in _publish_roots(user):
-        condition |= Q(path__startswith=path)
-    return pages.filter(condition)
+    return ArticlePage.objects.live().order_by("-first_published_at")
 
 
 def check(account: WeChatAccount, pages: list, mode: str, user) -> list[str]:
@@ -148,13 +143,12 @@ def check(account: WeChatAccount, pages: list, mode: str, user) -> list[str]:
         errors.append(f"一次最多推送 {MAX_ARTICLES} 篇文章，现有 {len(pages)} 篇")
     if len({page.pk for page in pages}) != len(pages):
         errors.append("同一篇文章不能选择两次")
-    allowed = set(pushable_articles(user).values_list("pk", flat=True))
     for number, page in enumerate(pages, start=1):
         where = f"第 {number} 篇《{page.title}》"
         if not page.live:
             errors.append(f"{where}尚未发布到门户网站")
             continue
-        if page.pk not in allowed:
+        if not page.permissions_for_user(user).can_publish():
             errors.append(f"{where}：您没有发布这篇文章的权限")
             continue
         content = page.live_revision.as_object() if page.live_revision_id else page

@@ -100,7 +100,7 @@ def h5_sms_ok(monkeypatch):
     """SMS codes: ``246810`` is right (the real path is exercised in the first test)."""
     from backend_bridge import verification
 
-    def check_code(phone, purpose, code):
+    def check_code(phone, purpose, code, *, consume=True):
         if code != "246810":
             raise verification.VerificationError("code_invalid", "验证码不正确，请重新输入。")
 

@@ -130,10 +130,23 @@ def test_the_form_refuses_what_wechat_would_refuse_and_keeps_the_choice(
     assert not WeChatPush.objects.exists() and "同一篇文章不能选择两次" in nine
 
 
-def test_an_article_that_fails_todays_dictionary_is_not_pushed(client, articles, wechat_simulator):
-    dictionary = Dictionary.objects.create(name="新增禁用词")
-    SensitiveWord.objects.create(dictionary=dictionary, word="第2季度", level="block")
+@pytest.fixture
+def block_word():
+    """Block a word from now on; the engine forgets it after the test."""
+
+    def add(word):
+        dictionary = Dictionary.objects.create(name="新增禁用词")
+        SensitiveWord.objects.create(dictionary=dictionary, word=word, level="block")
+        word_services.reset_engine()
+
+    yield add
     word_services.reset_engine()
+
+
+def test_an_article_that_fails_todays_dictionary_is_not_pushed(
+    client, articles, wechat_simulator, block_word
+):
+    block_word("第2季度")  # added after the articles went live
     body = post_push(client, articles).content.decode()
     assert "第 2 篇《第2季度信访工作情况》未通过敏感词检查" in body
     assert not WeChatPush.objects.exists() and not wechat_simulator.calls("draft/add")
