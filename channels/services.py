@@ -43,6 +43,28 @@ def _setting(name: str, default):
     return getattr(settings, name, default)
 
 
+# --- whose portals ---------------------------------------------------------------------------
+
+
+def portal_roots(user, permission: str) -> list[str]:
+    """Tree paths of the portals where ``user`` holds ``permission`` (e.g. "publish_page")."""
+    from wagtail.models import GroupPagePermission
+
+    return list(
+        GroupPagePermission.objects.filter(
+            group__user=user, permission__codename=permission
+        ).values_list("page__path", flat=True)
+    )
+
+
+def under(paths: list[str], field: str = "path") -> Q:
+    """Rows whose ``field`` (a tree path) lies under one of ``paths``."""
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
 # --- which channels -------------------------------------------------------------------------
 
 

@@ -5,36 +5,19 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views.generic import CreateView, InspectView
-from wagtail.models import GroupPagePermission, Page
+from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views import snippets as snippet_views
 
 from . import services
 from .base import get_channel
 from .models import ChannelTarget, Delivery, WeChatPush, WeChatPushItem
-
-
-def _roots(user, permission: str) -> list[str]:
-    """Tree paths of the portals where ``user`` holds ``permission`` (e.g. "change_page")."""
-    return list(
-        GroupPagePermission.objects.filter(
-            group__user=user, permission__codename=permission
-        ).values_list("page__path", flat=True)
-    )
-
-
-def _under(paths: list[str], field: str = "path") -> Q:
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{field}__startswith": path})
-    return condition
 
 
 def page_deliveries(request, page_id: int):
@@ -109,7 +92,9 @@ def problems(request):
     """Every delivery that failed or is stuck, in the portals the user edits."""
     rows = services.problems().select_related("page").order_by("-updated_at")
     if not request.user.is_superuser:
-        rows = rows.filter(_under(_roots(request.user, "change_page"), "page__path"))
+        rows = rows.filter(
+            services.under(services.portal_roots(request.user, "change_page"), "page__path")
+        )
     return TemplateResponse(
         request,
         "channels/problems.html",
@@ -127,7 +112,7 @@ class ChannelTargetPolicy(ModelPermissionPolicy):
     def user_has_permission(self, user, action):
         if action not in ("view", "change") or not user.is_active:
             return False
-        return user.is_superuser or bool(_roots(user, "publish_page"))
+        return user.is_superuser or bool(services.portal_roots(user, "publish_page"))
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
@@ -162,7 +147,7 @@ class ChannelTargetForm(WagtailAdminModelForm):
         columns = Page.objects.type(_column_model()).live().order_by("path")
         user = self.for_user
         if user is not None and not user.is_superuser:
-            columns = columns.filter(_under(_roots(user, "publish_page")))
+            columns = columns.filter(services.under(services.portal_roots(user, "publish_page")))
             self.fields.pop("enabled")  # switching a channel off is the operators' decision
         self.editable_columns = columns
         self.fields["columns"].queryset = columns

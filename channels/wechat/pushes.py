@@ -94,30 +94,19 @@ def mass_quota(account: WeChatAccount, now: datetime | None = None) -> Quota:
     return Quota(limit=limit, used=used, period=period, resets_at=end)
 
 
-def _publish_roots(user) -> list[str]:
-    from wagtail.models import GroupPagePermission
-
-    return list(
-        GroupPagePermission.objects.filter(
-            group__user=user, permission__codename="publish_page"
-        ).values_list("page__path", flat=True)
-    )
-
-
 def accounts_for(user) -> list[WeChatAccount]:
     """The accounts ``user`` may push to: every one for a superuser; else those that the
     administrators made a channel of one of the user's portals (设置 → 发布渠道)."""
     from channels.models import ChannelTarget
+    from channels.services import portal_roots, under
 
     accounts = get_accounts()
     if user.is_superuser:
         return accounts
-    roots = _publish_roots(user)
+    roots = portal_roots(user, "publish_page")
     if not roots:
         return []
-    condition = Q(pk__in=[])
-    for path in roots:
-        condition |= Q(columns__path__startswith=path)
+    condition = under(roots, "columns__path")
     fed = set(ChannelTarget.objects.filter(condition, enabled=True).values_list("code", flat=True))
     return [account for account in accounts if f"wechat-{account.code}" in fed]
 
