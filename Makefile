@@ -59,3 +59,8 @@ messages:
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static_collected
+
+# The APP API's OpenAPI document kept in the repository (docs/app-openapi.json).
+.PHONY: app-openapi
+app-openapi: install
+	$(BIN)/python manage.py app_openapi

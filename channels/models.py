@@ -462,3 +462,148 @@ class WeChatNotice(models.Model):
 
     def __str__(self):
         return f"{self.subscription}·{self.get_state_display()}"
+
+
+# --- APP content ---
+# The APP channel's sync journal (channels.app.journal) and the APP releases (channels.app.releases).
+
+
+class AppSyncCounter(models.Model):
+    """The last sequence number handed out to a portal's APP journal. Taken FOR UPDATE by every
+    journal write, so numbers are handed out in commit order and a sync never skips one."""
+
+    site_code = models.CharField("门户代码", max_length=32, unique=True)
+    value = models.BigIntegerField("当前序号", default=0)
+
+    class Meta:
+        verbose_name = "APP 同步序号"
+        verbose_name_plural = "APP 同步序号"
+
+    def __str__(self):
+        return f"{self.site_code}:{self.value}"
+
+
+class AppEntry(models.Model):
+    """One page as the APP knows it: live (served) or withdrawn (a tombstone), with the sequence
+    number of its last change. The journal keeps one row per page: a sync returns each page's
+    latest state once, however often it changed since the cursor."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "文章"
+        TOPIC = "topic", "专题"
+
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name="页面",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    page_key = models.BigIntegerField("页面编号")  # kept when the page is deleted
+    site_code = models.CharField("门户代码", max_length=32)
+    kind = models.CharField("类型", max_length=16, choices=Kind)
+    seq = models.BigIntegerField("序号")
+    live = models.BooleanField("在APP中显示", default=True)
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name="版本",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField("变更时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "APP 内容"
+        verbose_name_plural = "APP 内容"
+        ordering = ["site_code", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["site_code", "seq"], name="channels_app_entry_seq"),
+            models.UniqueConstraint(
+                fields=["site_code", "page_key"], name="channels_app_entry_page"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.site_code}#{self.seq}·{self.page_key}"
+
+
+class AppRelease(models.Model):
+    """A version of the 广西信访APP for one platform (网上信访APP版本更新上线)."""
+
+    class Platform(models.TextChoices):
+        ANDROID = "android", "安卓（Android）"
+        IOS = "ios", "苹果（iOS）"
+        HARMONY = "harmony", "鸿蒙（HarmonyOS）"
+
+    platform = models.CharField("平台", max_length=16, choices=Platform)
+    version = models.CharField(
+        "版本号", max_length=32, help_text="形如 2.3.1 的数字版本号（主版本.次版本.修订号）。"
+    )
+    release_notes = models.TextField("更新说明", help_text="显示在 APP 的更新提示中。")
+    download_url = models.URLField(
+        "下载地址", max_length=500, help_text="安装包地址或应用商店页面地址。"
+    )
+    checksum = models.CharField(
+        "安装包 SHA-256",
+        max_length=64,
+        blank=True,
+        help_text="安装包文件的 SHA-256 校验值（64 位十六进制）；应用商店发布的可留空。",
+    )
+    min_supported_version = models.CharField(
+        "最低支持版本",
+        max_length=32,
+        blank=True,
+        help_text="低于该版本的 APP 必须更新（强制更新）；留空表示不强制。",
+    )
+    rollout_percent = models.PositiveSmallIntegerField(
+        "灰度发布比例（%）",
+        default=100,
+        help_text="0–100。按设备编号稳定地选出这一比例的设备先收到更新；100 表示全部设备。",
+    )
+    published = models.BooleanField(
+        "已上线", default=False, help_text="勾选后 APP 才能检查到该版本。"
+    )
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "APP 版本"
+        verbose_name_plural = "APP 版本"
+        ordering = ["platform", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "version"], name="channels_app_release")
+        ]
+
+    def __str__(self):
+        return f"{self.get_platform_display()} {self.version}"
+
+    def clean(self):
+        import re
+
+        from .app.releases import ReleaseError, parse_version
+
+        super().clean()
+        errors = {}
+        for name in ("version", "min_supported_version"):
+            value = getattr(self, name).strip()
+            setattr(self, name, value)
+            if value or name == "version":
+                try:
+                    parse_version(value)
+                except ReleaseError as error:
+                    errors[name] = error.message
+        self.checksum = self.checksum.strip().lower()
+        if self.checksum and not re.fullmatch(r"[0-9a-f]{64}", self.checksum):
+            errors["checksum"] = "SHA-256 校验值应为 64 位十六进制字符"
+        if self.rollout_percent > 100:
+            errors["rollout_percent"] = "灰度发布比例应在 0 到 100 之间"
+        if (
+            not errors
+            and self.min_supported_version
+            and parse_version(self.min_supported_version) > parse_version(self.version)
+        ):
+            errors["min_supported_version"] = "最低支持版本不能高于本版本"
+        if errors:
+            raise ValidationError(errors)

@@ -100,6 +100,8 @@ def channels_for(page) -> list:
                 "code", flat=True
             )
         )
+        # Channels that carry every column (the APP mirrors the portals) need no column list.
+        codes |= {code for code, c in configured.items() if getattr(c, "every_column", False)}
     enabled = set(ChannelTarget.objects.filter(enabled=True).values_list("code", flat=True))
     return [c for code, c in configured.items() if code in codes & enabled and c.accepts(page)]
 

@@ -185,3 +185,24 @@ class WeChatGroup(SnippetViewSetGroup):
 
 
 register_snippet(WeChatGroup)
+
+
+# --- APP content: the release management (channels.app.admin) --------------------------------
+
+
+def _app_release_viewset():
+    from wagtail.permissions import register_permission_policy as register_policy
+
+    from .app.admin import AppReleasePolicy, AppReleaseViewSet
+    from .models import AppRelease
+
+    register_policy(AppRelease, AppReleasePolicy(AppRelease))
+    return AppReleaseViewSet("app_releases")
+
+
+_app_releases = _app_release_viewset()
+
+
+@hooks.register("register_admin_viewset")
+def register_app_releases():
+    return _app_releases

@@ -1,0 +1,117 @@
+"""HTTP caching of the APP's read endpoints: ETag, ``If-None-Match`` → 304, ``Cache-Control``,
+and anonymous answers kept in the shared cache.
+
+An answer's cache key carries the generation tokens of the portals it is built from, the same
+tokens as the portal page cache (:mod:`cms.page_cache`): publishing, withdrawing, moving a page
+or a journal write of the APP channel replaces them, and the next request builds afresh. Every
+web process shares the cache (Redis in production), so a change is seen by all of them at once.
+
+The ETag is a hash of the body, so a 304 is only ever answered for the very bytes the APP has.
+Requests that carry credentials (an ``Authorization`` header or a session) never read or write
+the shared cache; they still get ETags and 304s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+
+from cms import page_cache
+
+PREFIX = "app:v1"
+
+
+def max_age() -> int:
+    return int(getattr(settings, "APP_API_MAX_AGE", 60))
+
+
+def shared_seconds() -> int:
+    return int(getattr(settings, "APP_API_CACHE_SECONDS", settings.PAGE_CACHE_SECONDS))
+
+
+def anonymous(request: HttpRequest) -> bool:
+    return "HTTP_AUTHORIZATION" not in request.META and (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def _generations(site_ids: Iterable[int]) -> str:
+    ids = sorted({s for s in site_ids if s})
+    keys = [page_cache._generation_key(s) for s in ids]
+    # One round trip for all the portals (page_cache.generation reads one key at a time).
+    found = cache.get_many(keys) if keys else {}
+    return ".".join(f"{s}-{found.get(k) or '0'}" for s, k in zip(ids, keys, strict=True))
+
+
+def _key(request: HttpRequest, site_ids: Iterable[int]) -> str:
+    where = f"{request.get_host()}|{request.get_full_path()}"
+    digest = hashlib.sha256(where.encode()).hexdigest()[:32]
+    return f"{PREFIX}:{hashlib.sha256(_generations(site_ids).encode()).hexdigest()[:16]}:{digest}"
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _matches(request: HttpRequest, etag: str) -> bool:
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    wanted = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return etag in wanted
+
+
+def _respond(request, body: bytes, etag: str, cache_control: str, state: str) -> HttpResponse:
+    if _matches(request, etag):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    response["Vary"] = "Authorization"
+    response["X-App-Cache"] = state
+    return response
+
+
+def render(body) -> bytes:
+    return json.dumps(body, ensure_ascii=False, cls=DjangoJSONEncoder).encode("utf-8")
+
+
+def cached_json(
+    request: HttpRequest,
+    build: Callable[[], object],
+    *,
+    site_ids: Iterable[int] = (),
+    shared: bool = True,
+) -> HttpResponse:
+    """The JSON answer of ``build()``, from the shared cache when an anonymous request allows it.
+
+    ``site_ids``: the portals whose generations the answer depends on. ``shared=False`` for
+    answers that must always be fresh (sync): the APP revalidates every time (ETag still saves
+    the body).
+    """
+    site_ids = list(site_ids)
+    use_cache = shared and anonymous(request) and shared_seconds() > 0
+    if shared:
+        control = f"public, max-age={max_age()}" if anonymous(request) else "private, max-age=0"
+    else:
+        control = "no-cache"
+    key = _key(request, site_ids) if use_cache else None
+    if key is not None:
+        stored = cache.get(key)
+        if stored is not None:
+            etag, body = stored
+            return _respond(request, body, etag, control, "hit")
+    body = render(build())
+    etag = etag_of(body)
+    if key is not None:
+        cache.set(key, (etag, body), shared_seconds())
+    return _respond(request, body, etag, control, "miss" if key else "bypass")
