@@ -371,3 +371,12 @@ WECHAT_OPEN_BASE = env("WECHAT_OPEN_BASE", default="https://open.weixin.qq.com")
 # Subscribe-message (订阅通知) templates per account: {"<account code>": [{"template_id",
 # "title", "statuses": [...], "data": {"thing1": "{title}", ...}}]}. None: no notice offered.
 WECHAT_NOTICE_TEMPLATES = env.json("WECHAT_NOTICE_TEMPLATES", default={})
+
+# --- APP content API (channels/app): HTTP caching of its read endpoints ---
+APP_API_MAX_AGE = env.int("APP_API_MAX_AGE", default=60)
+APP_API_CACHE_SECONDS = env.int("APP_API_CACHE_SECONDS", default=PAGE_CACHE_SECONDS)
+# Its shared-cache hits are answered right after the portal page cache, before sessions.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("cms.page_cache.PageCacheMiddleware") + 1,
+    "channels.app.caching.AppCacheMiddleware",
+)

@@ -9,6 +9,10 @@ web process shares the cache (Redis in production), so a change is seen by all o
 The ETag is a hash of the body, so a 304 is only ever answered for the very bytes the APP has.
 Requests that carry credentials (an ``Authorization`` header or a session) never read or write
 the shared cache; they still get ETags and 304s.
+
+:class:`AppCacheMiddleware` answers hits before sessions, authentication and URL routing run (as
+the portal page cache does), from the same key the view stores under; the view itself stores
+misses and answers whatever the middleware did not.
 """
 
 from __future__ import annotations
@@ -25,14 +29,19 @@ from django.http import HttpRequest, HttpResponse
 from cms import page_cache
 
 PREFIX = "app:v1"
+API_PATH = "/api/app/v1/"
+#: The read endpoints whose anonymous answers are shared (sync and releases are never stored).
+SHARED = tuple(API_PATH + p for p in ("portals", "columns", "articles", "topics", "home", "search"))
+PORTAL_MAP_KEY = "app:portalmap"
+PORTAL_MAP_SECONDS = 300
 
 
 def max_age() -> int:
-    return int(getattr(settings, "APP_API_MAX_AGE", 60))
+    return settings.APP_API_MAX_AGE
 
 
 def shared_seconds() -> int:
-    return int(getattr(settings, "APP_API_CACHE_SECONDS", settings.PAGE_CACHE_SECONDS))
+    return settings.APP_API_CACHE_SECONDS
 
 
 def anonymous(request: HttpRequest) -> bool:
@@ -115,3 +124,47 @@ def cached_json(
     if key is not None:
         cache.set(key, (etag, body), shared_seconds())
     return _respond(request, body, etag, control, "miss" if key else "bypass")
+
+
+def portal_sites() -> dict[str, int]:
+    """Portal code → Wagtail site id, from the shared cache (portals change very rarely)."""
+    found = cache.get(PORTAL_MAP_KEY)
+    if found is None:
+        from sites.models import Portal
+
+        found = dict(Portal.objects.values_list("code", "site_id"))
+        cache.set(PORTAL_MAP_KEY, found, PORTAL_MAP_SECONDS)
+    return found
+
+
+def _site_ids_of(request: HttpRequest) -> list[int] | None:
+    """The portals an answer to ``request`` is built from, as the view will name them."""
+    if request.path == API_PATH + "portals":
+        return list(portal_sites().values())
+    site_id = portal_sites().get(request.GET.get("site", ""))
+    return [site_id] if site_id else None
+
+
+class AppCacheMiddleware:
+    """Shared-cache hits of the APP's anonymous reads, answered early (see the module)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method in ("GET", "HEAD")
+            and request.path.startswith(SHARED)
+            and anonymous(request)
+            and shared_seconds() > 0
+        ):
+            try:
+                site_ids = _site_ids_of(request)
+                key = _key(request, site_ids) if site_ids else None
+            except Exception:  # DisallowedHost and the like: the normal stack answers
+                key = None
+            stored = cache.get(key) if key else None
+            if stored is not None:
+                etag, body = stored
+                return _respond(request, body, etag, f"public, max-age={max_age()}", "hit")
+        return self.get_response(request)
