@@ -19,6 +19,9 @@ class ChannelsConfig(AppConfig):
         status_changed.connect(notices.on_status_changed, dispatch_uid="channels_wechat_notices")
         post_migrate.connect(_sync_targets, sender=self, dispatch_uid="channels_sync_targets")
         request_finished.connect(services.stop_keeping, dispatch_uid="channels_stop_keeping")
+        from .app import journal
+
+        journal.connect()  # a deleted page leaves a tombstone in the APP's journal
 
 
 def _sync_targets(**kwargs):

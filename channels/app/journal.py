@@ -153,6 +153,7 @@ def backfill(site_code: str | None = None) -> int:
 
     from channels import services
     from channels.base import get_channels
+    from channels.models import Delivery
 
     app_channels = [c for c in get_channels().values() if c.kind == "app"]
     if not app_channels:
@@ -166,9 +167,46 @@ def backfill(site_code: str | None = None) -> int:
             continue
         if site_code and gate_site(page) != site_code:
             continue
-        record(page, live=True, revision=page.live_revision)
+        with transaction.atomic():
+            entry = record(page, live=True, revision=page.live_revision)
+            # As if delivered: the fan-out then withdraws it from the APP when it is unpublished.
+            for channel in app_channels:
+                if channel.code in codes:
+                    Delivery.objects.create(
+                        page=page,
+                        revision=page.live_revision,
+                        site_code=entry.site_code,
+                        channel=channel.code,
+                        action=Delivery.Action.PUBLISH,
+                        state=Delivery.State.PUBLISHED,
+                        finished_at=timezone.now(),
+                        remote_id=f"{entry.site_code}#{entry.seq}",
+                    )
         written += 1
     return written
+
+
+def tombstone_deleted(page_key: int) -> None:
+    """A deleted page leaves a tombstone wherever the APP showed it."""
+    with transaction.atomic():
+        for entry in AppEntry.objects.filter(page_key=page_key, live=True).order_by("site_code"):
+            entry.seq = _next_seq(entry.site_code)
+            entry.live = False
+            entry.page = None
+            entry.changed_at = timezone.now()
+            entry.save(update_fields=["seq", "live", "page", "changed_at"])
+            _invalidate(entry.site_code)
+
+
+def _page_deleted(sender, instance, **kwargs):
+    tombstone_deleted(instance.pk)
+
+
+def connect() -> None:
+    from django.db.models.signals import pre_delete
+    from wagtail.models import Page
+
+    pre_delete.connect(_page_deleted, sender=Page, dispatch_uid="channels_app_page_deleted")
 
 
 def gate_site(page) -> str:

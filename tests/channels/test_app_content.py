@@ -347,3 +347,31 @@ def test_search_segments_chinese_like_the_portal_and_shows_only_app_articles(cli
     assert "运河" in found["terms"]
     assert get(client, "/search", site="liuzhou", q="运河征地").json()["items"] == []
     assert get(client, "/search", site="nanning", q="").json()["total"] == 0
+
+
+def test_a_deleted_page_leaves_a_tombstone(client, column):
+    page = publish_article(column, "将被删除的稿件")
+    work()
+    page_id = page.pk
+    cursor = get(client, "/sync", site="nanning").json()["cursor"]
+    page.delete()
+    later = get(client, "/sync", site="nanning", cursor=cursor).json()
+    assert [(c["id"], c["action"]) for c in later["changes"]] == [(page_id, "delete")]
+
+
+def test_a_backfilled_page_is_withdrawn_from_the_app_when_unpublished(client, column, staff):
+    from django.core.management import call_command
+
+    from cms.factories import ArticlePageFactory
+
+    old = ArticlePageFactory(parent=column, title="渠道配置前已发布的稿件")  # live, never delivered
+    call_command("app_backfill")
+    first = get(client, "/sync", site="nanning").json()
+    assert "渠道配置前已发布的稿件" in [c.get("article", {}).get("title") for c in first["changes"]]
+
+    client.force_login(staff("nanning", "admin"))
+    assert client.post(reverse("wagtailadmin_pages:unpublish", args=[old.pk])).status_code == 302
+    client.logout()
+    work()
+    later = get(client, "/sync", site="nanning", cursor=first["cursor"]).json()
+    assert [(c["id"], c["action"]) for c in later["changes"]] == [(old.pk, "delete")]
