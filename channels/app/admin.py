@@ -8,6 +8,7 @@ see the menu and are refused by every view.
 from __future__ import annotations
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -54,7 +55,7 @@ class AppReleaseViewSet(ModelViewSet):
         "version",
         "min_supported_version",
         "rollout_percent",
-        "published",
+        BooleanColumn("published", label="已上线"),  # a tick, not "True"
         "created_at",
     ]
     list_filter = ["platform", "published"]
