@@ -83,7 +83,15 @@ def prepare(env: dict) -> dict:
 
 
 def wrk(port: int, path: str, seconds: float, clients: int) -> dict:
-    command = ["wrk", "-t1", f"-c{clients}", f"-d{int(seconds)}s", "--latency", "-H", f"Host: {HOST}"]
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{clients}",
+        f"-d{int(seconds)}s",
+        "--latency",
+        "-H",
+        f"Host: {HOST}",
+    ]
     text = subprocess.run(
         [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
     ).stdout

@@ -34,9 +34,17 @@ def test_the_served_document_is_the_committed_one(client):
 
 @pytest.fixture(scope="module")
 def wsgi_app():
+    from django.core import signals
     from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
 
-    return get_wsgi_application()
+    # As Django's test client does: the end of a request must not close the test's connection
+    # (on PostgreSQL that would end the test transaction).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
