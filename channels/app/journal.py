@@ -202,11 +202,24 @@ def _page_deleted(sender, instance, **kwargs):
     tombstone_deleted(instance.pk)
 
 
+def _page_moved(sender, instance, **kwargs):
+    """A page (or a branch) moved to another portal: the APP of the portal it left gets
+    tombstones, the new one gets the pages (``record`` does both)."""
+    from wagtail.models import Page
+
+    moved = Page.objects.descendant_of(instance, inclusive=True)
+    on_app = AppEntry.objects.filter(live=True, page__in=moved).values("page_id")
+    for page in Page.objects.filter(pk__in=on_app).specific():
+        record(page, live=True, revision=page.live_revision)
+
+
 def connect() -> None:
     from django.db.models.signals import pre_delete
     from wagtail.models import Page
+    from wagtail.signals import post_page_move
 
     pre_delete.connect(_page_deleted, sender=Page, dispatch_uid="channels_app_page_deleted")
+    post_page_move.connect(_page_moved, dispatch_uid="channels_app_page_moved")
 
 
 def gate_site(page) -> str:

@@ -375,3 +375,19 @@ def test_a_backfilled_page_is_withdrawn_from_the_app_when_unpublished(client, co
     work()
     later = get(client, "/sync", site="nanning", cursor=first["cursor"]).json()
     assert [(c["id"], c["action"]) for c in later["changes"]] == [(old.pk, "delete")]
+
+
+def test_an_article_moved_to_another_portal_moves_on_the_app(client, column, portals):
+    page = publish_article(column, "移到柳州的稿件")
+    work()
+    nanning = get(client, "/sync", site="nanning").json()["cursor"]
+    liuzhou = get(client, "/sync", site="liuzhou").json()["cursor"]
+    target = portals["liuzhou"].site.root_page.get_children().get(slug="gzdt")
+    page.move(target, pos="last-child")
+
+    left = get(client, "/sync", site="nanning", cursor=nanning).json()["changes"]
+    assert [(c["id"], c["action"]) for c in left] == [(page.pk, "delete")]
+    arrived = get(client, "/sync", site="liuzhou", cursor=liuzhou).json()["changes"]
+    assert [(c["id"], c["action"]) for c in arrived] == [(page.pk, "upsert")]
+    assert get(client, f"/articles/{page.pk}", site="liuzhou").status_code == 200
+    assert get(client, f"/articles/{page.pk}", site="nanning").status_code == 404
