@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "media_pipeline",
     "backend_bridge",
     "channels",
+    "stats",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cms.health.HealthCheckMiddleware",
+    "stats.counting.PageViewMiddleware",
     "cms.page_cache.PageCacheMiddleware",
     "cms.chrome.SiteChromeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -371,3 +373,9 @@ WECHAT_OPEN_BASE = env("WECHAT_OPEN_BASE", default="https://open.weixin.qq.com")
 # Subscribe-message (订阅通知) templates per account: {"<account code>": [{"template_id",
 # "title", "statuses": [...], "data": {"thing1": "{title}", ...}}]}. None: no notice offered.
 WECHAT_NOTICE_TEMPLATES = env.json("WECHAT_NOTICE_TEMPLATES", default={})
+
+# --- Statistics (stats/): page views counted by the system itself, no tracker, no address kept ---
+STATS_COUNTING = env.bool("STATS_COUNTING", default=True)
+# A process writes its counts every STATS_FLUSH_SECONDS or STATS_FLUSH_HITS views, and at exit.
+STATS_FLUSH_SECONDS = env.float("STATS_FLUSH_SECONDS", default=5.0)
+STATS_FLUSH_HITS = env.int("STATS_FLUSH_HITS", default=500)
