@@ -16,7 +16,7 @@ class Command(BaseCommand):
         failed = 0
         for account in get_accounts():
             try:
-                total = int(client_for(account).user.get()["total"])
+                total = int(client_for(account).user.get_followers()["total"])
             except Exception as exc:  # one account's failure must not stop the others
                 failed += 1
                 self.stderr.write(f"{account}：获取关注数失败：{exc}")
