@@ -1,6 +1,8 @@
 """Counting page views costs the cached page almost nothing: wrk against a cached article with
 counting off and on, alternately, in one run; then checks that every request wrk completed was
-counted.
+counted. On a loaded machine wrk's figures swing by tens of percent between runs, so the same
+comparison is also made inside one process (the whole WSGI stack, cached article, counting off
+and on in alternating blocks of requests, medians), which other load slows equally for both.
 
     .venv/bin/python bench/stats_counting.py [--seconds 8] [--rounds 2] [--connections 16]
 
@@ -52,6 +54,34 @@ def counted(database: Path) -> int:
     return row[0]
 
 
+IN_PROCESS = """
+import io, statistics, time
+import django
+django.setup()
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from stats.counting import flush
+app = WSGIHandler()
+environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "%(path)s", "SERVER_NAME": "%(host)s",
+           "SERVER_PORT": "80", "HTTP_HOST": "%(host)s", "wsgi.input": io.BytesIO(),
+           "wsgi.url_scheme": "http", "REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": "bench"}
+def block(n=1000):
+    start = time.perf_counter()
+    for _ in range(n):
+        b"".join(app(dict(environ), lambda *a: None))
+    return n / (time.perf_counter() - start)
+block(200)
+off, on = [], []
+for _ in range(%(blocks)d):
+    settings.STATS_COUNTING = False
+    off.append(block())
+    settings.STATS_COUNTING = True
+    on.append(block())
+flush()
+print(statistics.median(off), statistics.median(on))
+"""
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=8)
@@ -95,6 +125,24 @@ def main():
     print(f"ratio on/off = {on / off:.2f}   (target >= 0.9)")
     stored = counted(database)
     print(f"views counted {stored}, requests completed by wrk (+ warm-up) {requested_on}")
+    script = IN_PROCESS % {"path": pages.ARTICLE, "host": pages.HOST, "blocks": 15}
+    off, on = map(
+        float,
+        subprocess.run(
+            [pages.PY, "-c", script],
+            env={**env, "PAGE_CACHE_SECONDS": "600"},
+            cwd=pages.ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.split("\n")[-2]
+        .split(),
+    )
+    print(
+        f"in one process, whole WSGI stack, 15 alternating blocks of 1000: counting off {off:.0f} "
+        f"req/s, on {on:.0f} req/s, ratio on/off = {on / off:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -376,6 +376,7 @@ WECHAT_NOTICE_TEMPLATES = env.json("WECHAT_NOTICE_TEMPLATES", default={})
 
 # --- Statistics (stats/): page views counted by the system itself, no tracker, no address kept ---
 STATS_COUNTING = env.bool("STATS_COUNTING", default=True)
-# A process writes its counts every STATS_FLUSH_SECONDS or STATS_FLUSH_HITS views, and at exit.
+# A process writes its counts every STATS_FLUSH_SECONDS or STATS_FLUSH_HITS views, and at exit
+# (a flush costs by distinct pages and visitors, not by views).
 STATS_FLUSH_SECONDS = env.float("STATS_FLUSH_SECONDS", default=5.0)
-STATS_FLUSH_HITS = env.int("STATS_FLUSH_HITS", default=500)
+STATS_FLUSH_HITS = env.int("STATS_FLUSH_HITS", default=20000)

@@ -51,11 +51,12 @@ class Buffer:
         self.hits = 0
         self.last_flush = time.monotonic()
 
-    def record(self, site_id: int, day: date, path: str, ip: str, agent: str) -> bool:
-        """Add one view; True when the buffer is due to be flushed."""
+    def record(self, site_id: int, day: date, path: str, visitor: tuple) -> bool:
+        """Add one view; True when the buffer is due to be flushed. ``visitor`` is what tells
+        visitors apart, resolved to an address only at flush time (see ``visitor_of``)."""
         with self.lock:
             self.views[(site_id, day, path[:PATH_MAX])] += 1
-            self.visitors.add((site_id, day, ip, agent[:300]))
+            self.visitors.add((site_id, day, visitor))
             self.hits += 1
             return (
                 self.hits >= settings.STATS_FLUSH_HITS
@@ -71,6 +72,47 @@ class Buffer:
 
 
 buffer = Buffer()
+
+
+class _Today:
+    """Today's local date, recomputed only when the clock passes the next local midnight."""
+
+    def __init__(self):
+        self.day, self.until = None, 0.0
+
+    def __call__(self) -> date:
+        now = time.time()
+        if now >= self.until:
+            local = timezone.localtime()
+            self.day = local.date()
+            midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+            self.until = midnight.timestamp() + 86400
+        return self.day
+
+
+today = _Today()
+
+
+class _Meta:
+    """Just enough of a request for ``client_ip``."""
+
+    def __init__(self, remote: str, forwarded: str):
+        self.META = {"REMOTE_ADDR": remote, "HTTP_X_FORWARDED_FOR": forwarded}
+
+
+def visitor_key(meta: dict) -> tuple:
+    """The raw request fields that identify a visitor; kept in memory until the next flush."""
+    return (
+        meta.get("REMOTE_ADDR", ""),
+        meta.get("HTTP_X_FORWARDED_FOR", ""),
+        meta.get("HTTP_USER_AGENT", "")[:300],
+    )
+
+
+def visitor_of(key: tuple) -> tuple[str, str]:
+    """(client address, browser) of a visitor key, trusting proxies as the bridge does."""
+    remote, forwarded, agent = key
+    return client_ip(_Meta(remote, forwarded)), agent
 
 
 def salt_for(day: date) -> str:
@@ -141,10 +183,10 @@ def write(views: Counter, visitors: set) -> None:
     pages = {site_id: _pages_for(site_id, paths) for site_id, paths in by_site.items()}
     salts: dict[date, str] = {}
     digests = set()
-    for site_id, day, ip, agent in visitors:
+    for site_id, day, key in visitors:
         if day not in salts:
             salts[day] = salt_for(day)
-        digests.add((site_id, day, visitor_digest(salts[day], ip, agent)))
+        digests.add((site_id, day, visitor_digest(salts[day], *visitor_of(key))))
     with transaction.atomic():
         for (site_id, day, path), count in sorted(views.items()):
             _add_views(site_id, day, path, pages[site_id].get(path), count)
@@ -188,13 +230,7 @@ class PageViewMiddleware:
                 except Exception:  # DisallowedHost has already been answered
                     site_id = None
             if site_id is not None:
-                due = buffer.record(
-                    site_id,
-                    timezone.localdate(),
-                    request.path,
-                    client_ip(request),
-                    request.META.get("HTTP_USER_AGENT", ""),
-                )
+                due = buffer.record(site_id, today(), request.path, visitor_key(request.META))
                 if due:
                     flush()
         return response

@@ -86,7 +86,8 @@ def import_log(path: Path, host: str | None = None) -> dict:
                 target = target.removesuffix("index.html")
                 day = timezone.localdate(_parse_time(match["time"]))
                 views[(site_id, day, target)] += 1
-                visitors.add((site_id, day, match["ip"], match["agent"][:300]))
+                # nginx logged the client address it trusted ($remote_addr after real_ip)
+                visitors.add((site_id, day, (match["ip"], "", match["agent"][:300])))
                 result["counted"] += 1
         write(views, visitors)
         state.path = str(path)
