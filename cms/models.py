@@ -147,6 +147,17 @@ class HomePage(PortalPageMixin, Page):
 class ColumnPage(RoutablePageMixin, PortalPageMixin, Page):
     """A column (栏目): a paginated list of its articles, newest first, plus articles shared into it."""
 
+    class StatisticsKind(models.TextChoices):
+        """How the national annual report (政府网站工作年度报表) counts the column's articles."""
+
+        ORDINARY = "", "普通栏目"
+        OVERVIEW = "overview", "概况类信息"
+        NEWS = "news", "政务动态"
+        DISCLOSURE = "disclosure", "信息公开目录"
+        INTERPRETATION = "interpretation", "解读"
+        RESPONSE = "response", "回应关切"
+        SERVICE = "service", "办事服务"
+
     intro = models.TextField("栏目说明", blank=True)
     page_size = models.PositiveSmallIntegerField("每页条数", default=20)
     update_cycle_days = models.PositiveSmallIntegerField(
@@ -155,6 +166,14 @@ class ColumnPage(RoutablePageMixin, PortalPageMixin, Page):
         blank=True,
         help_text="超过该天数未更新的栏目会在网站检查中标为“不更新栏目”",
     )
+    statistics_kind = models.CharField(
+        "统计类型",
+        max_length=16,
+        choices=StatisticsKind,
+        default=StatisticsKind.ORDINARY,
+        blank=True,
+        help_text="政府网站工作年度报表按此统计信息发布、解读回应和办事服务的文章数",
+    )
 
     content_panels = [
         SensitiveGatePanel(),
@@ -162,6 +181,7 @@ class ColumnPage(RoutablePageMixin, PortalPageMixin, Page):
         FieldPanel("intro"),
         FieldPanel("page_size"),
         FieldPanel("update_cycle_days"),
+        FieldPanel("statistics_kind"),
     ]
     search_fields = Page.search_fields + SEGMENTED_SEARCH_FIELDS
     parent_page_types = ["cms.HomePage", "cms.ColumnPage", "cms.TopicPage"]

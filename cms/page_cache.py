@@ -95,6 +95,8 @@ def _cache_key(request) -> str | None:
     except Exception:  # DisallowedHost: let the normal stack answer with its 400
         return None
     site_id = site_id_for_host(host)
+    # Kept for the page-view counter outside this middleware, so it needs no lookup of its own.
+    request.portal_site_id = site_id
     if site_id is None or not _is_anonymous(request):
         return None
     care = "1" if care_mode_on(request) else "0"

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "media_pipeline",
     "backend_bridge",
     "channels",
+    "stats",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cms.health.HealthCheckMiddleware",
+    "stats.counting.PageViewMiddleware",
     "cms.page_cache.PageCacheMiddleware",
     "cms.chrome.SiteChromeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -380,3 +382,9 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("cms.page_cache.PageCacheMiddleware") + 1,
     "channels.app.caching.AppCacheMiddleware",
 )
+# --- Statistics (stats/): page views counted by the system itself, no tracker, no address kept ---
+STATS_COUNTING = env.bool("STATS_COUNTING", default=True)
+# A process writes its counts every STATS_FLUSH_SECONDS or STATS_FLUSH_HITS views, and at exit
+# (a flush costs by distinct pages and visitors, not by views).
+STATS_FLUSH_SECONDS = env.float("STATS_FLUSH_SECONDS", default=5.0)
+STATS_FLUSH_HITS = env.int("STATS_FLUSH_HITS", default=20000)

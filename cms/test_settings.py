@@ -29,3 +29,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 if REDIS_URL:
     # Each run uses its own prefix so parallel runs and earlier runs never see each other's keys.
     CACHES["default"]["KEY_PREFIX"] = "test-" + secrets.token_hex(4)
+# Counts are written when a test flushes them (stats.counting.flush), never in the middle of one.
+STATS_FLUSH_SECONDS = 3600.0
+STATS_FLUSH_HITS = 10**9
