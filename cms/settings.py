@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "media_pipeline",
     "backend_bridge",
     "channels",
+    "mini_programs",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -371,3 +372,12 @@ WECHAT_OPEN_BASE = env("WECHAT_OPEN_BASE", default="https://open.weixin.qq.com")
 # Subscribe-message (订阅通知) templates per account: {"<account code>": [{"template_id",
 # "title", "statuses": [...], "data": {"thing1": "{title}", ...}}]}. None: no notice offered.
 WECHAT_NOTICE_TEMPLATES = env.json("WECHAT_NOTICE_TEMPLATES", default={})
+
+# --- mini_programs: the canteen's meal-ordering mini-program (docs/mini-program.md) -------------
+# {"app_id", "secret", "entity" (主体), "filing_number" (备案号), "name", "previous_app_id" (during
+# a change of owning entity), "templates": {"reminder": ..., "meal_cancelled": ...}}; calls go to
+# WECHAT_API_BASE like the official accounts'.
+WECHAT_MINI_PROGRAM = env.json("WECHAT_MINI_PROGRAM", default={})
+# Lifetime of the backend's own session token handed to the mini-program (seconds).
+MP_SESSION_TTL = env.int("MP_SESSION_TTL", default=24 * 3600)
+MP_NOTICE_LEASE_SECONDS = env.int("MP_NOTICE_LEASE_SECONDS", default=120)
