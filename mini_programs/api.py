@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -416,7 +416,7 @@ def orders(request, query: Query[MonthQuery]):
 @mp_api.post("/orders", response={201: OrderOut, **ERRORS}, auth=auth, tags=["订餐"])
 def place_order(request, body: OrderIn):
     order = ordering.place_order(_diner(request), body.meal_id, body.guests, body.dish_id)
-    return 201, _order_out(order)
+    return Status(201, _order_out(order))
 
 
 @mp_api.get("/orders/{order_id}", response={200: OrderOut, **ERRORS}, auth=auth, tags=["订餐"])
@@ -455,9 +455,12 @@ def remind(request, body: ReminderIn):
     notice = ordering.remind(
         _diner(request), request.mp_session.openid, body.meal_id, body.minutes_before
     )
-    return 201, {
-        "id": notice.pk,
-        "meal_id": notice.meal_id,
-        "remind_at": notice.next_attempt_at,
-        "state": notice.state,
-    }
+    return Status(
+        201,
+        {
+            "id": notice.pk,
+            "meal_id": notice.meal_id,
+            "remind_at": notice.next_attempt_at,
+            "state": notice.state,
+        },
+    )
