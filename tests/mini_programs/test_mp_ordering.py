@@ -235,3 +235,16 @@ def test_cancelling_a_meal_ends_its_orders_and_queues_a_notice_each(sign_in, mak
     assert Notice.objects.filter(kind="meal_cancelled", meal=meal).count() == 2
     bill = users[0].get(f"/bills/{meal.date:%Y-%m}").json()
     assert Decimal(bill["total"]) == 0
+
+
+def test_two_cancels_of_one_order_give_its_portions_back_once(user, make_meal):
+    meal = make_meal(guests_allowed=True)
+    order_id = order(user, meal, guests=1).json()["id"]
+    from mini_programs.services import ordering
+
+    diner = Order.objects.get(pk=order_id).diner
+    ordering.cancel_order(diner, order_id)
+    with pytest.raises(ordering.MealError):
+        ordering.cancel_order(diner, order_id)
+    meal.refresh_from_db()
+    assert meal.reserved == 0
