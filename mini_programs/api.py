@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 from datetime import date, datetime
 from decimal import Decimal
+from functools import wraps
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -464,3 +465,29 @@ def remind(request, body: ReminderIn):
             "state": notice.state,
         },
     )
+
+
+def _json_method_refusal(view):
+    """django-ninja answers a method a path does not have with a plain-text 405; the
+    mini-program gets every error in the one JSON shape, this one too."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            refusal = _error(request, "method_not_allowed", "不支持该请求方法。", 405)
+            refusal["Allow"] = response.get("Allow", "")
+            return refusal
+        return response
+
+    return wrapped
+
+
+def urls():
+    """``mp_api.urls`` with JSON refusals of unsupported methods (mounted by cms/urls.py)."""
+    patterns, app_name, namespace = mp_api.urls
+    for pattern in patterns:
+        pattern.callback = _json_method_refusal(pattern.callback)
+    return patterns, app_name, namespace
