@@ -17,7 +17,17 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
 from .forms import HolidayForm, InvitationForm, MealForm
-from .models import Department, Diner, Dish, Holiday, Invitation, Meal, Notice, Order
+from .models import (
+    Department,
+    Diner,
+    Dish,
+    Holiday,
+    Invitation,
+    Meal,
+    Notice,
+    Order,
+    WeChatBinding,
+)
 from .services.deletion import deletion_refusal
 
 
@@ -167,6 +177,20 @@ class NoticeViewSet(SnippetViewSet):
     panels = [FieldPanel("state", read_only=True), FieldPanel("last_error", read_only=True)]
 
 
+class BindingViewSet(SnippetViewSet):
+    model = WeChatBinding
+    icon = "link"
+    menu_label = "微信绑定"
+    list_display = ["diner", "app_id", "method", "bound_at"]
+    list_filter = ["app_id", "method"]
+    search_fields = ["diner__name", "diner__phone"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    # Bindings are made by diners in the mini-program; the canteen only removes one (a diner
+    # who changed phones), after which the diner binds again.
+    panels = [FieldPanel("method", read_only=True)]
+
+
 class CanteenGroup(SnippetViewSetGroup):
     menu_label = "食堂订餐"
     menu_icon = "table"
@@ -179,6 +203,7 @@ class CanteenGroup(SnippetViewSetGroup):
         DinerViewSet,
         DepartmentViewSet,
         InvitationViewSet,
+        BindingViewSet,
         OrderViewSet,
         NoticeViewSet,
     )

@@ -1,7 +1,7 @@
 """The group 食堂管理员 (canteen staff), created and repaired by ``seed_portals`` (idempotent).
 
-It may enter the Wagtail admin, keep every canteen record (add, change, delete, view) and
-upload and choose images for dishes; it has no right on any portal's pages or submissions.
+It may enter the Wagtail admin, keep every canteen record (add, change, delete, view), look
+at orders and notices, remove a diner's WeChat binding, and upload and choose images for dishes; it has no right on any portal's pages or submissions.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 CANTEEN_GROUP = "食堂管理员"
 KEPT_MODELS = ("department", "diner", "dish", "holiday", "meal", "invitation")
 VIEWED_MODELS = ("order", "notice", "wechatbinding")
+#: Viewed models the canteen may also delete: a binding, when a diner changed WeChat accounts.
+DELETABLE_VIEWED = ("wechatbinding",)
 
 
 def seed_canteen_group() -> Group:
@@ -25,7 +27,10 @@ def seed_canteen_group() -> Group:
     config = apps.get_app_config("mini_programs")
     for name in KEPT_MODELS + VIEWED_MODELS:
         content_type = ContentType.objects.get_for_model(config.get_model(name))
-        actions = ("add", "change", "delete", "view") if name in KEPT_MODELS else ("view",)
+        if name in KEPT_MODELS:
+            actions = ("add", "change", "delete", "view")
+        else:
+            actions = ("view", "delete") if name in DELETABLE_VIEWED else ("view",)
         for action in actions:
             group.permissions.add(
                 Permission.objects.get(content_type=content_type, codename=f"{action}_{name}")

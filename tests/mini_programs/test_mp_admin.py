@@ -270,3 +270,20 @@ def test_an_editor_is_refused_every_canteen_screen(client, staff, make_meal, mak
     assert response.status_code == 302 and not Dish.objects.filter(name="偷加的菜").exists()
     home = client.get("/admin/").content.decode()
     assert "食堂订餐" not in home
+
+
+def test_canteen_staff_remove_a_binding_and_the_diner_binds_a_new_wechat(
+    canteen, sign_in, make_diner
+):
+    from mini_programs.models import WeChatBinding
+    from mini_programs.services.accounts import issue_invitation
+
+    diner = make_diner("蒙刚")
+    sign_in(diner)
+    binding = WeChatBinding.objects.get(diner=diner)
+    response = canteen.post(url("wechatbinding", "delete", binding.pk))
+    assert response.status_code == 302
+    assert not WeChatBinding.objects.filter(diner=diner).exists()
+    new_phone = sign_in(None)
+    bound = new_phone.post("/bind/invitation", {"invitation_code": issue_invitation(diner).code})
+    assert bound.status_code == 200 and bound.json()["diner"]["id"] == diner.pk
