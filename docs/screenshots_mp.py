@@ -106,6 +106,7 @@ def main():
             page.goto(base + "/admin/canteen/import/")
             page.screenshot(path=IMG / "mp-import.png")
             page.goto(base + f"/admin/snippets/mini_programs/dish/delete/{dish_id}/")
+            page.wait_for_timeout(1500)  # the admin's messages slide in
             page.screenshot(path=IMG / "mp-delete-refused.png")
             page.goto(base + "/admin/snippets/mini_programs/invitation/add/")
             page.screenshot(path=IMG / "mp-invitation.png")

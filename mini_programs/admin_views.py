@@ -40,10 +40,12 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 
 def dashboard(request):
     _require(orders_policy, request.user, ["view", "change"])
-    form = DayForm(request.GET or None)
     day = timezone.localdate()
+    form = DayForm(request.GET or None)
     if form.is_valid() and form.cleaned_data["day"]:
         day = form.cleaned_data["day"]
+    if not request.GET:
+        form = DayForm(initial={"day": day})
     return TemplateResponse(
         request,
         "mini_programs/admin/dashboard.html",

@@ -59,7 +59,9 @@ class DinerImportForm(forms.Form):
 
 class DayForm(forms.Form):
     day = forms.DateField(
-        label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

@@ -12,6 +12,7 @@ from django.urls import include, path, reverse_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -69,7 +70,7 @@ class DishViewSet(SnippetViewSet):
     model = Dish
     icon = "doc-full"
     menu_label = "菜品"
-    list_display = ["name", "description", "active"]
+    list_display = ["name", "description", BooleanColumn("active", label="在售")]
     list_filter = ["active"]
     search_fields = ["name"]
     copy_view_enabled = False
@@ -85,7 +86,15 @@ class MealViewSet(SnippetViewSet):
     model = Meal
     icon = "date"
     menu_label = "每日菜单"
-    list_display = ["__str__", "price", "subsidy", "cutoff_at", "capacity", "reserved", "cancelled"]
+    list_display = [
+        "__str__",
+        "price",
+        "subsidy",
+        "cutoff_at",
+        "capacity",
+        "reserved",
+        BooleanColumn("cancelled", label="已取消供应"),
+    ]
     list_filter = ["kind", "cancelled", "date"]
     copy_view_enabled = True
     edit_handler = ObjectList(
@@ -119,7 +128,14 @@ class DinerViewSet(SnippetViewSet):
     model = Diner
     icon = "user"
     menu_label = "用餐人员"
-    list_display = ["name", "department", "phone", "employee_no", "active", "guests_allowed"]
+    list_display = [
+        "name",
+        "department",
+        "phone",
+        "employee_no",
+        BooleanColumn("active", label="允许订餐"),
+        BooleanColumn("guests_allowed", label="允许代订客餐"),
+    ]
     list_filter = ["department", "active", "guests_allowed"]
     search_fields = ["name", "phone", "employee_no"]
     copy_view_enabled = False
@@ -137,7 +153,7 @@ class DepartmentViewSet(SnippetViewSet):
     model = Department
     icon = "group"
     menu_label = "部门"
-    list_display = ["name", "may_order"]
+    list_display = ["name", BooleanColumn("may_order", label="允许订餐")]
     copy_view_enabled = False
     panels = [FieldPanel("name"), FieldPanel("may_order")]
 

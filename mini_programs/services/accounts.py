@@ -289,3 +289,9 @@ def rebind_report() -> RebindReport:
         rebound=[d for d in diners if d.pk in rebound_ids],
         pending=[d for d in diners if d.pk not in rebound_ids],
     )
+
+
+def purge_expired_sessions() -> int:
+    """Delete sessions past their expiry (they no longer authenticate anyway)."""
+    deleted, _ = MpSession.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted

@@ -269,7 +269,7 @@ def test_an_editor_is_refused_every_canteen_screen(client, staff, make_meal, mak
     response = client.post(url("dish", "add"), {"name": "偷加的菜"})
     assert response.status_code == 302 and not Dish.objects.filter(name="偷加的菜").exists()
     home = client.get("/admin/").content.decode()
-    assert "食堂订餐" not in home
+    assert "/admin/canteen/" not in home and "/admin/snippets/mini_programs/" not in home
 
 
 def test_canteen_staff_remove_a_binding_and_the_diner_binds_a_new_wechat(
@@ -287,3 +287,43 @@ def test_canteen_staff_remove_a_binding_and_the_diner_binds_a_new_wechat(
     new_phone = sign_in(None)
     bound = new_phone.post("/bind/invitation", {"invitation_code": issue_invitation(diner).code})
     assert bound.status_code == 200 and bound.json()["diner"]["id"] == diner.pk
+
+
+def test_every_canteen_listing_and_form_opens_for_canteen_staff(canteen, make_meal, make_diner):
+    meal = make_meal()
+    ordering.place_order(make_diner("农红"), meal.pk)
+    for model in (
+        "meal",
+        "dish",
+        "holiday",
+        "diner",
+        "department",
+        "invitation",
+        "wechatbinding",
+        "order",
+        "notice",
+    ):
+        response = canteen.get(url(model, "list"))
+        assert response.status_code == 200, model
+    page = canteen.get(url("order", "list")).content.decode()
+    assert "农红" in page
+    for model in ("meal", "dish", "holiday", "diner", "department", "invitation"):
+        assert canteen.get(url(model, "add")).status_code == 200, model
+    assert canteen.get(url("meal", "edit", meal.pk)).status_code == 200
+    assert canteen.get(url("order", "inspect", Order.objects.get().pk)).status_code == 200
+    # The sidebar is JSON for the admin's script: names are \u-escaped, URLs are not.
+    menu = canteen.get("/admin/").content.decode()
+    assert "/admin/canteen/" in menu and "/admin/snippets/mini_programs/meal/" in menu
+
+
+def test_an_invitation_made_in_the_admin_gets_a_code(canteen, make_diner):
+    from mini_programs.models import Invitation
+
+    diner = make_diner("农红")
+    expires = (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    response = canteen.post(
+        url("invitation", "add"), {"diner": str(diner.pk), "expires_at": expires}
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert len(invitation.code) == 8 and invitation.diner == diner

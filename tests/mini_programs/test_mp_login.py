@@ -1,6 +1,7 @@
 """Signing in from the mini-program: jscode2session against the loopback WeChat, the backend's
 own session token, its expiry, and the about endpoint."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -106,3 +107,15 @@ def test_about_without_configuration_says_so(client, settings):
     response = client.get("/api/mp/v1/about")
     assert response.status_code == 503
     assert "尚未配置" in response.json()["message"]
+
+
+def test_the_notice_timer_also_purges_expired_sessions(client, mp):
+    from django.core.management import call_command
+
+    post_login(client, mp.login_code())
+    post_login(client, mp.login_code())
+    MpSession.objects.filter(pk=MpSession.objects.first().pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    call_command("mp_send_notices", stdout=io.StringIO())
+    assert MpSession.objects.count() == 1

@@ -8,6 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from mini_programs.services.accounts import purge_expired_sessions
 from mini_programs.services.notices import send_due
 
 
@@ -24,6 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, batch, loop, interval, **options):
         while True:
             counts = send_due(batch)
+            # The same per-minute timer also clears expired mini-program sessions.
+            purge_expired_sessions()
             sent = ", ".join(f"{k}={v}" for k, v in sorted(counts.items()) if v)
             self.stdout.write(f"订阅消息：{sent or '无到期消息'}")
             if not loop:
