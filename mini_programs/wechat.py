@@ -8,9 +8,12 @@ authenticated by AppID and secret, so no access token is fetched for it. Subscri
 
 from __future__ import annotations
 
-from channels.wechat.client import WeChatApiClient
+# Only the client module of channels is used (design rule); its errors come with it.
+from channels.wechat.client import WeChatApiClient, WeChatError, WeChatTimeoutError
 
 from .services.config import get_config
+
+__all__ = ["MiniProgramClient", "WeChatError", "WeChatTimeoutError", "mini_program_client"]
 
 APP_SECRET_ENDPOINTS = ("sns/jscode2session",)
 

@@ -28,9 +28,9 @@ from django.utils import timezone
 
 from backend_bridge import captcha, verification
 from backend_bridge.idcard import validate_mobile
-from channels.wechat.errors import WeChatError, WeChatTimeoutError
 
 from ..models import Diner, Invitation, MpSession, WeChatBinding
+from ..wechat import WeChatError, WeChatTimeoutError, mini_program_client
 from .config import get_config
 from .errors import MealError
 
@@ -63,8 +63,6 @@ class LoginResult:
 
 def login(code: str) -> LoginResult:
     """Exchange ``wx.login``'s code for a session of ours (MealError on a refused code)."""
-    from ..wechat import mini_program_client
-
     code = (code or "").strip()
     if not code or len(code) > 128:
         raise MealError("invalid_code", "登录凭证不能为空。", 400)

@@ -21,9 +21,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from backend_bridge.services.outbox import lease_rows
-from channels.wechat.errors import WeChatError, WeChatTimeoutError
 
 from ..models import Notice, Order
+from ..wechat import WeChatError, WeChatTimeoutError, mini_program_client
 from .config import get_config
 
 logger = logging.getLogger(__name__)
@@ -65,8 +65,6 @@ def _expire_leases(now) -> int:
 
 def send_due(batch: int = 50, *, now=None) -> dict[str, int]:
     """Send up to ``batch`` due notices; returns counts per resulting state."""
-    from ..wechat import mini_program_client
-
     now = now or timezone.now()
     counts = {"unknown": _expire_leases(now)}
     token = uuid.uuid4().hex
