@@ -105,3 +105,16 @@ def test_reminders_need_a_configured_template(sign_in, make_diner, make_meal, se
     user = sign_in(make_diner())
     response = user.post("/reminders", {"meal_id": make_meal().pk, "minutes_before": 30})
     assert response.status_code == 409 and "暂未开通" in response.json()["message"]
+
+
+def test_the_access_token_comes_from_the_shared_token_store(sign_in, make_diner, make_meal, mp):
+    from django.core.cache import cache
+
+    meal = make_meal()
+    for user in [sign_in(make_diner()) for _ in range(3)]:
+        user.post("/orders", {"meal_id": meal.pk})
+    cancel_meal(meal, "停电")
+    send()
+    assert len(mp.mp_messages) == 3
+    assert len(mp.token_requests) == 1  # one stable token, shared by every call and process
+    assert cache.get(f"wechat:{mp.app_id}_access_token") == mp.current_token
