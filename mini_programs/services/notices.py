@@ -7,6 +7,8 @@ unreachable WeChat is retried with backoff; a refusal (43101 the diner did not a
 revoked, 40037 bad template, 40003 bad OpenID …) is final and recorded with its reason; a call
 whose answer never came (timeout, crash with an expired lease) is not repeated: 结果未知.
 A reminder for a meal that was cancelled, or that the diner has already ordered, is skipped.
+``send_due`` runs from the ``mp_send_notices`` timer and from the task
+``mini_programs.tasks.send_due_notices``, kicked after a meal's cancellation commits.
 """
 
 from __future__ import annotations

@@ -250,6 +250,10 @@ def _queue_cancel_notices(meal: Meal, diner_ids: list[int]) -> None:
         return
     now = timezone.now()
     bindings = WeChatBinding.objects.filter(app_id=config.app_id, diner_id__in=diner_ids)
+    if bindings.exists():
+        from ..tasks import kick
+
+        transaction.on_commit(kick)
     for binding in bindings:
         Notice.objects.get_or_create(
             kind=Notice.Kind.MEAL_CANCELLED,

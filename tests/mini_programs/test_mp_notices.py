@@ -118,3 +118,15 @@ def test_the_access_token_comes_from_the_shared_token_store(sign_in, make_diner,
     assert len(mp.mp_messages) == 3
     assert len(mp.token_requests) == 1  # one stable token, shared by every call and process
     assert cache.get(f"wechat:{mp.app_id}_access_token") == mp.current_token
+
+
+def test_a_cancellation_is_sent_by_the_task_right_after_the_commit(
+    sign_in, make_diner, make_meal, mp, django_capture_on_commit_callbacks
+):
+    meal = make_meal()
+    user = sign_in(make_diner())
+    user.post("/orders", {"meal_id": meal.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_meal(meal, "停水")
+    assert [m["touser"] for m in mp.mp_messages] == [user.openid]
+    assert Notice.objects.get().state == "sent"

@@ -24,6 +24,23 @@ def test_the_document_in_the_repository_is_the_one_served(client, mp):
 
 
 @pytest.fixture
+def wsgi_app():
+    """The project's WSGI application, called in-process inside the test's transaction. Like
+    Django's test client, it must not close the connection at the end of each request (which
+    request_finished does with CONN_MAX_AGE on PostgreSQL)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def bearer(sign_in, make_diner, make_meal):
     make_meal()
     return {"Authorization": f"Bearer {sign_in(make_diner(guests_allowed=True)).token}"}
@@ -36,8 +53,8 @@ def bearer(sign_in, make_diner, make_meal):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_no_input_makes_a_server_error(case, bearer):
-    response = case.call(app=get_wsgi_application(), headers=bearer)
+def test_no_input_makes_a_server_error(case, bearer, wsgi_app):
+    response = case.call(app=wsgi_app, headers=bearer)
     case.validate_response(response, checks=[not_a_server_error])
     if response.status_code >= 400:
         body = response.json()
