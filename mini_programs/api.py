@@ -487,7 +487,15 @@ def _json_method_refusal(view):
 
 def urls():
     """``mp_api.urls`` with JSON refusals of unsupported methods (mounted by cms/urls.py)."""
+    from django.urls import re_path
+
     patterns, app_name, namespace = mp_api.urls
     for pattern in patterns:
         pattern.callback = _json_method_refusal(pattern.callback)
+    # An unknown path under /api/mp/v1/ is a JSON 404, not the portal's HTML page.
+    patterns = [*patterns, re_path(r"^.*$", _not_found, name="not_found")]
     return patterns, app_name, namespace
+
+
+def _not_found(request, *args, **kwargs):
+    return _error(request, "not_found", "接口不存在。", 404)

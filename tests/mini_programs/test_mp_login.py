@@ -119,3 +119,11 @@ def test_the_notice_timer_also_purges_expired_sessions(client, mp):
     )
     call_command("mp_send_notices", stdout=io.StringIO())
     assert MpSession.objects.count() == 1
+
+
+def test_unknown_paths_and_methods_answer_in_the_one_error_shape(client):
+    missing = client.get("/api/mp/v1/no-such-thing")
+    assert missing.status_code == 404
+    assert missing.json() == {"code": "not_found", "message": "接口不存在。", "details": {}}
+    wrong = client.delete("/api/mp/v1/about")
+    assert wrong.status_code == 405 and wrong.json()["code"] == "method_not_allowed"
