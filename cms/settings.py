@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "backend_bridge",
     "channels",
     "stats",
+    "mini_programs",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -388,3 +389,11 @@ STATS_COUNTING = env.bool("STATS_COUNTING", default=True)
 # (a flush costs by distinct pages and visitors, not by views).
 STATS_FLUSH_SECONDS = env.float("STATS_FLUSH_SECONDS", default=5.0)
 STATS_FLUSH_HITS = env.int("STATS_FLUSH_HITS", default=20000)
+# --- mini_programs: the canteen's meal-ordering mini-program (docs/mini-program.md) -------------
+# {"app_id", "secret", "entity" (主体), "filing_number" (备案号), "name", "previous_app_id" (during
+# a change of owning entity), "templates": {"reminder": ..., "meal_cancelled": ...}}; calls go to
+# WECHAT_API_BASE like the official accounts'.
+WECHAT_MINI_PROGRAM = env.json("WECHAT_MINI_PROGRAM", default={})
+# Lifetime of the backend's own session token handed to the mini-program (seconds).
+MP_SESSION_TTL = env.int("MP_SESSION_TTL", default=24 * 3600)
+MP_NOTICE_LEASE_SECONDS = env.int("MP_NOTICE_LEASE_SECONDS", default=120)

@@ -28,4 +28,8 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+from mini_programs import api as mp_api  # noqa: E402
+
+urlpatterns += [path("api/mp/v1/", mp_api.urls())]
+
 urlpatterns += [path("", include(wagtail_urls))]

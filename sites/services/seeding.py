@@ -273,6 +273,9 @@ def seed_portals(
     from backend_bridge.services.seeding import seed_board_and_suggestions
 
     seed_board_and_suggestions(Portal.objects.all(), demo=demo)
+    from mini_programs.services.seeding import seed_canteen_group
+
+    seed_canteen_group()
     if create_admin:
         ensure_admin(report)
     return report

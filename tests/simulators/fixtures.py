@@ -42,3 +42,21 @@ def sms_outbox():
     ConsoleSmsProvider.sent.clear()
     yield ConsoleSmsProvider.sent
     ConsoleSmsProvider.sent.clear()
+
+
+@pytest.fixture
+def mini_program_simulator(settings):
+    """A loopback WeChat mini-program (tests.simulators.wechat.MiniProgramSimulator) that
+    ``WECHAT_API_BASE`` and ``WECHAT_MINI_PROGRAM`` point at."""
+    from tests.simulators.wechat import MiniProgramSimulator
+
+    with MiniProgramSimulator() as simulator:
+        settings.WECHAT_API_BASE = simulator.url
+        settings.WECHAT_MINI_PROGRAM = {
+            "app_id": simulator.app_id,
+            "secret": simulator.secret,
+            "entity": "广西壮族自治区信访局",
+            "filing_number": "桂ICP备00000001号-2X",
+            "templates": {"reminder": "TPL-mp-reminder", "meal_cancelled": "TPL-mp-cancelled"},
+        }
+        yield simulator

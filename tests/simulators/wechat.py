@@ -1285,3 +1285,94 @@ class WeChatSimulator(LoopbackSimulator):
         "changeopenid": ("POST", _changeopenid),
     }
     # --- end account migration ------------------------------------------------------------------
+
+
+# --- mini-program (小程序): login and subscribe messages ------------------------------------------
+class MiniProgramSimulator(WeChatSimulator):
+    """The server API of one mini-program (AppID): everything of the official-account simulator
+    (stable tokens, their checks and the behaviours) plus
+
+    - ``sns/jscode2session`` (GET, ``appid``/``secret``/``js_code``/``grant_type``): a code from
+      ``login_code(openid=None, unionid=None)`` is exchanged once for ``openid``,
+      ``session_key`` and, when the user has one, ``unionid``; unknown or expired codes (older
+      than ``login_code_lifetime`` seconds, or ``expire_login_codes()``) answer 40029, a used
+      one 40163; wrong appid 40013, wrong secret 40125;
+    - ``message/subscribe/send`` (POST): the mini-program's subscribe message, checked like
+      ``bizsend`` (template in ``notice_templates``, OpenID of this AppID, data values,
+      the user's refusal 43101); what it sent is in ``mp_messages``.
+    """
+
+    name = "wechat-mp"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.login_code_lifetime = 300
+        self.notice_templates = {"TPL-mp-reminder", "TPL-mp-cancelled"}
+        self.mp_messages: list[dict] = []
+        self._login_codes: dict[str, dict] = {}
+        self._users: dict[str, str] = {}  # openid -> unionid ("" when none)
+
+    def login_code(self, openid: str | None = None, unionid: str | None = None) -> str:
+        """What ``wx.login`` hands the mini-program for the user ``openid`` (a new user if None)."""
+        with self._state:
+            openid = openid or "oMP" + secrets.token_urlsafe(18)
+            if unionid is not None or openid not in self._users:
+                self._users[openid] = unionid or ""
+            code = secrets.token_urlsafe(24)
+            self._login_codes[code] = {
+                "openid": openid,
+                "expires_at": time.time() + self.login_code_lifetime,
+                "used": False,
+            }
+            return code
+
+    def openid_of(self, code: str) -> str:
+        return self._login_codes[code]["openid"]
+
+    def expire_login_codes(self) -> None:
+        with self._state:
+            for entry in self._login_codes.values():
+                entry["expires_at"] = time.time() - 1
+
+    def _jscode2session(self, request, query, payload):
+        if query.get("appid") != self.app_id:
+            return self._error(40013)
+        if query.get("secret") != self.secret:
+            return self._error(40125)
+        if query.get("grant_type") != "authorization_code":
+            return self._error(40002)
+        entry = self._login_codes.get(query.get("js_code") or "")
+        if entry is None or entry["expires_at"] <= time.time():
+            return self._error(40029)
+        if entry["used"]:
+            return self._error(40163)
+        entry["used"] = True
+        answer = {"openid": entry["openid"], "session_key": secrets.token_urlsafe(16)}
+        if self._users.get(entry["openid"]):
+            answer["unionid"] = self._users[entry["openid"]]
+        return Answer.json(200, answer)
+
+    def _subscribe_send(self, request, query, payload):
+        openid = payload.get("touser")
+        if payload.get("template_id") not in self.notice_templates:
+            return self._error(40037)
+        if openid not in self._users:
+            return self._error(40003)
+        data = payload.get("data")
+        if not isinstance(data, dict) or not data:
+            return self._error(47003)
+        for key, item in data.items():
+            value = item.get("value") if isinstance(item, dict) else None
+            limit = 20 if key.startswith("thing") else 5 if key.startswith("phrase") else 32
+            if not isinstance(value, str) or not value or len(value) > limit:
+                return self._error(47003, f"argument invalid! data.{key}.value invalid")
+        if {(openid, payload.get("template_id")), (openid, None)} & self.notice_refusals:
+            return self._error(43101)
+        self.mp_messages.append(payload)
+        return self._ok(msgid=self._next_id())
+
+    ROUTES = {
+        **WeChatSimulator.ROUTES,
+        "sns/jscode2session": ("GET", _jscode2session),
+        "message/subscribe/send": ("POST", _subscribe_send),
+    }

@@ -1,0 +1,1 @@
+"""Business logic of the canteen's mini-program; the API, admin and commands call only this."""
