@@ -60,3 +60,6 @@ def _http_error(request: HttpRequest, exc: HttpError):
 
 # Routers: content and releases (channels.app.content, channels.app.releases), citizens'
 # services and accounts (channels.app.citizen), the staff simple-handling APP (channels.app.staff).
+app_api.add_router("/", "channels.app.citizen.router")
+app_api.add_router("/account/", "channels.app.accounts.router")
+app_api.add_router("/staff/", "channels.app.staff.router")
