@@ -113,16 +113,16 @@ def refresh_session(request, refresh_token: str, *, kind: str) -> dict:
         raise _expired()
     digest = _digest(token, "app_refresh")
     now = timezone.now()
+    # A rotated token seen again: someone holds a copy. End the session for everyone (outside
+    # the rotation's transaction, which the refusal rolls back).
+    AppSession.objects.filter(
+        previous_refresh_digest=digest, kind=kind, revoked_at__isnull=True
+    ).update(revoked_at=now, revoke_reason="refresh_reused")
     with transaction.atomic():
         session = (
             AppSession.objects.select_for_update().filter(refresh_digest=digest, kind=kind).first()
         )
         if session is None:
-            reused = AppSession.objects.filter(
-                previous_refresh_digest=digest, kind=kind, revoked_at__isnull=True
-            )
-            # A rotated token seen again: someone holds a copy. End the session for everyone.
-            reused.update(revoked_at=now, revoke_reason="refresh_reused")
             raise _expired()
         if (
             session.revoked_at is not None
