@@ -25,6 +25,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import devices_for_user, match_token
 from ninja import Router, Schema
+from ninja import Status as Answer
 from pydantic import Field
 
 from backend_bridge.api import ErrorOut, EventOut, LimitOut
@@ -218,7 +219,7 @@ def refresh(request: HttpRequest, payload: RefreshIn):
 @router.post("/logout", response={204: None, **ERRORS}, auth=StaffAuth(), summary="退出登录")
 def logout(request: HttpRequest):
     sessions.revoke(request.auth)
-    return 204, None
+    return Answer(204, None)
 
 
 # --- the staff member's submissions ------------------------------------------------------------
@@ -448,8 +449,11 @@ def add_note(request: HttpRequest, pk: int, payload: ContentIn):
         note = inbox.add_note(request.auth.user, submission, payload.content)
     except BridgeError as exc:
         raise bridge_error(exc) from exc
-    return 201, {
-        "content": note.content,
-        "author": request.auth.user.get_username(),
-        "created_at": note.created_at,
-    }
+    return Answer(
+        201,
+        {
+            "content": note.content,
+            "author": request.auth.user.get_username(),
+            "created_at": note.created_at,
+        },
+    )
