@@ -248,3 +248,37 @@ def test_hostile_staff_bodies_get_a_clear_4xx(client, path, body):
     response = Device(client, "staff-phone-01").post(path, body)
     assert 400 <= response.status_code < 500
     assert json.loads(response.content)["message"]
+
+
+def test_a_staff_member_binds_a_totp_device_with_the_command(client, staff):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = staff("nanning", "admin")
+    out = StringIO()
+    call_command("app_staff_totp", user.username, stdout=out)
+    assert "otpauth://totp/" in out.getvalue()
+    device = TOTPDevice.objects.get(user=user)
+    assert device.confirmed is False
+    with pytest.raises(CommandError):
+        call_command("app_staff_totp", user.username, confirm="000000", stdout=out)
+    device.refresh_from_db()
+    device.throttle_reset()  # django-otp's wait after a wrong code, over
+    call_command("app_staff_totp", user.username, confirm=totp_now(device), stdout=out)
+    device.refresh_from_db()
+    assert device.confirmed is True
+    with pytest.raises(CommandError):
+        call_command("app_staff_totp", user.username, stdout=out)
+    login = Device(client, "staff-phone-01").post(
+        "/staff/sessions",
+        {
+            "username": user.username,
+            "password": f"Pw-{user.username}-2026",
+            "otp_token": totp_now(device),
+        },
+    )
+    # The code that confirmed the device cannot be replayed; the next window's code would work.
+    assert login.status_code == 401
