@@ -282,3 +282,19 @@ def test_a_staff_member_binds_a_totp_device_with_the_command(client, staff):
     )
     # The code that confirmed the device cannot be replayed; the next window's code would work.
     assert login.status_code == 401
+
+
+def test_the_admin_inbox_step_takes_the_same_way_to_the_case_system(
+    client, staff, petition, case_system
+):
+    case = petition()
+    outbox.run_once()
+    client.force_login(staff("nanning", "admin"))
+    response = client.post(
+        f"/admin/bridge/{case.pk}/",
+        {"action": "handle", "status": "not_accepted", "note": "属于诉讼程序"},
+    )
+    assert response.status_code == 302
+    assert outbox.run_once().delivered == 1
+    (action,) = case_system.actions
+    assert (action["status"], action["note"]) == ("not_accepted", "属于诉讼程序")
