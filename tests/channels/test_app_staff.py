@@ -298,3 +298,42 @@ def test_the_admin_inbox_step_takes_the_same_way_to_the_case_system(
     assert outbox.run_once().delivered == 1
     (action,) = case_system.actions
     assert (action["status"], action["note"]) == ("not_accepted", "属于诉讼程序")
+
+
+def test_staff_tokens_rotate_and_stop_working_when_the_role_is_taken_away(client, staff):
+    user = staff("nanning", "admin")
+    device = Device(client, "staff-phone-01")
+    otp = totp_device(user)
+    signed = device.post(
+        "/staff/sessions",
+        {
+            "username": user.username,
+            "password": f"Pw-{user.username}-2026",
+            "otp_token": totp_now(otp),
+        },
+    ).json()
+    refreshed = device.post("/staff/refresh", {"refresh_token": signed["refresh_token"]})
+    assert refreshed.status_code == 200 and refreshed.json()["username"] == user.username
+    device.token = refreshed.json()["access_token"]
+    assert device.get("/staff/submissions").status_code == 200
+    replay = device.post("/staff/refresh", {"refresh_token": signed["refresh_token"]})
+    assert replay.status_code == 401 and device.get("/staff/submissions").status_code == 401
+    # A fresh session, then the staff member leaves the handling role.
+    otp.refresh_from_db()
+    otp.throttle_reset()
+    otp.last_t = -1
+    otp.save()
+    device.token = device.post(
+        "/staff/sessions",
+        {
+            "username": user.username,
+            "password": f"Pw-{user.username}-2026",
+            "otp_token": totp_now(otp),
+        },
+    ).json()["access_token"]
+    user.groups.clear()
+    response = device.get("/staff/submissions")
+    assert response.status_code == 403 and response.json()["code"] == "not_handling_staff"
+    user.is_active = False
+    user.save()
+    assert device.get("/staff/submissions").status_code == 401
