@@ -289,6 +289,7 @@ def create_suggestion(request: HttpRequest, payload: SuggestionIn):
 @router.post("/lookups", response={200: CaseOut, **ERRORS}, summary="凭查询码查询办理进度")
 def lookup_case(request: HttpRequest, payload: LookupIn):
     limit_write(request)
+    session = optional_citizen(request)
     try:
         view = lookup(
             payload.query_code,
@@ -299,7 +300,6 @@ def lookup_case(request: HttpRequest, payload: LookupIn):
         )
     except BridgeError as exc:
         raise bridge_error(exc) from exc
-    session = optional_citizen(request)
     if session is not None:  # a signed-in citizen keeps what they proved theirs
         services.claim(session.account, view.submission)
     return _case(view)

@@ -133,8 +133,8 @@ class HuaweiPushProvider(PushProvider):
         status, answer = self._open(request)
         token = answer.get("access_token")
         if status != 200 or not token:
-            temporary = status >= 500 or status == 429
-            raise PushError(f"获取推送服务访问令牌失败（HTTP {status}）", temporary=temporary)
+            # Retried even when refused: wrong credentials corrected later still deliver.
+            raise PushError(f"获取推送服务访问令牌失败（HTTP {status}）")
         life = max(60, int(answer.get("expires_in") or 3600) - 300)
         cache.set(self._cache_key, token, timeout=life)
         return token
