@@ -54,7 +54,7 @@ class RefreshIn(Schema):
     refresh_token: str
 
 
-class MeOut(Schema):
+class AccountOut(Schema):
     phone: str
     created_at: datetime
     submissions: int
@@ -91,7 +91,7 @@ class PushDeviceIn(Schema):
     token: str = Field(..., description="推送服务发给本设备的令牌")
 
 
-class CountOut(Schema):
+class RevokedOut(Schema):
     revoked: int
 
 
@@ -124,14 +124,14 @@ def logout(request: HttpRequest):
 
 
 @router.post(
-    "/logout-all", response={200: CountOut, **ERRORS}, auth=CitizenAuth(), summary="退出所有设备"
+    "/logout-all", response={200: RevokedOut, **ERRORS}, auth=CitizenAuth(), summary="退出所有设备"
 )
 def logout_all(request: HttpRequest):
     limit_write(request)
     return {"revoked": sessions.revoke_all(request.auth)}
 
 
-@router.get("/me", response={200: MeOut, **ERRORS}, auth=CitizenAuth(), summary="我的账号")
+@router.get("/me", response={200: AccountOut, **ERRORS}, auth=CitizenAuth(), summary="我的账号")
 def me(request: HttpRequest):
     account = request.auth.account
     return {

@@ -37,6 +37,7 @@ from backend_bridge.web import client_ip
 
 from ..models import AppSession
 from . import sessions
+from .accounts import ContentIn, RefreshIn
 from .api import AppError
 from .citizen import MAX_PAGE_SIZE, bridge_error
 from .limits import limit_write
@@ -62,11 +63,7 @@ class StaffTokensOut(Schema):
     portals: list[str]
 
 
-class RefreshIn(Schema):
-    refresh_token: str
-
-
-class ItemOut(Schema):
+class StaffItemOut(Schema):
     id: int
     reference: str
     kind: str
@@ -85,25 +82,25 @@ class ItemOut(Schema):
     needs_moderation: bool
 
 
-class PageOut(Schema):
-    items: list[ItemOut]
+class StaffPageOut(Schema):
+    items: list[StaffItemOut]
     page: int
     pages: int
     total: int
 
 
-class NoteOut(Schema):
+class StaffNoteOut(Schema):
     content: str
     author: str
     created_at: datetime
 
 
-class FollowUpOut(Schema):
+class StaffFollowUpOut(Schema):
     content: str
     created_at: datetime
 
 
-class DetailOut(ItemOut):
+class StaffDetailOut(StaffItemOut):
     petition_type: str
     content: str
     region: str
@@ -116,8 +113,8 @@ class DetailOut(ItemOut):
     handling_unit: str
     timeline: list[EventOut]
     time_limits: list[LimitOut]
-    follow_ups: list[FollowUpOut]
-    notes: list[NoteOut]
+    follow_ups: list[StaffFollowUpOut]
+    notes: list[StaffNoteOut]
     attachments: list[str]
     evaluation: str | None
     can_reveal: bool
@@ -134,7 +131,7 @@ class RevealedOut(Schema):
     phone: str
 
 
-class NoteIn(Schema):
+class StaffNoteIn(Schema):
     note: str = ""
 
 
@@ -147,11 +144,7 @@ class ReplyIn(Schema):
     note: str = ""
 
 
-class ContentIn(Schema):
-    content: str
-
-
-class ActionOut(Schema):
+class StaffActionOut(Schema):
     status: str
     status_label: str
     queued_for_case_system: bool
@@ -267,7 +260,7 @@ def _item(s, overdue_ids: set[int] | None = None, now=None) -> dict:
 
 
 @router.get(
-    "/submissions", response={200: PageOut, **ERRORS}, auth=StaffAuth(), summary="待办信访件"
+    "/submissions", response={200: StaffPageOut, **ERRORS}, auth=StaffAuth(), summary="待办信访件"
 )
 def list_submissions(
     request: HttpRequest,
@@ -355,7 +348,7 @@ def _detail(user, s) -> dict:
 
 @router.get(
     "/submissions/{pk}",
-    response={200: DetailOut, **ERRORS},
+    response={200: StaffDetailOut, **ERRORS},
     auth=StaffAuth(),
     summary="信访件详情（脱敏）",
 )
@@ -397,17 +390,17 @@ def _step(request, pk: int, status: str, note: str = "", reply: str = "") -> dic
 
 @router.post(
     "/submissions/{pk}/accept",
-    response={200: ActionOut, **ERRORS},
+    response={200: StaffActionOut, **ERRORS},
     auth=StaffAuth(),
     summary="受理",
 )
-def accept(request: HttpRequest, pk: int, payload: NoteIn):
+def accept(request: HttpRequest, pk: int, payload: StaffNoteIn):
     return _step(request, pk, Status.ACCEPTED, payload.note)
 
 
 @router.post(
     "/submissions/{pk}/decline",
-    response={200: ActionOut, **ERRORS},
+    response={200: StaffActionOut, **ERRORS},
     auth=StaffAuth(),
     summary="不予受理（须填理由）",
 )
@@ -416,7 +409,10 @@ def decline(request: HttpRequest, pk: int, payload: DeclineIn):
 
 
 @router.post(
-    "/submissions/{pk}/reply", response={200: ActionOut, **ERRORS}, auth=StaffAuth(), summary="答复"
+    "/submissions/{pk}/reply",
+    response={200: StaffActionOut, **ERRORS},
+    auth=StaffAuth(),
+    summary="答复",
 )
 def reply(request: HttpRequest, pk: int, payload: ReplyIn):
     if not payload.reply.strip():
@@ -430,15 +426,18 @@ def reply(request: HttpRequest, pk: int, payload: ReplyIn):
 
 
 @router.post(
-    "/submissions/{pk}/close", response={200: ActionOut, **ERRORS}, auth=StaffAuth(), summary="办结"
+    "/submissions/{pk}/close",
+    response={200: StaffActionOut, **ERRORS},
+    auth=StaffAuth(),
+    summary="办结",
 )
-def close(request: HttpRequest, pk: int, payload: NoteIn):
+def close(request: HttpRequest, pk: int, payload: StaffNoteIn):
     return _step(request, pk, Status.CLOSED, payload.note)
 
 
 @router.post(
     "/submissions/{pk}/notes",
-    response={201: NoteOut, **ERRORS},
+    response={201: StaffNoteOut, **ERRORS},
     auth=StaffAuth(),
     summary="添加办理备注（群众不可见）",
 )
