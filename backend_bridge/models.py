@@ -425,6 +425,9 @@ class OutboxItem(models.Model):
         SUBMIT = "submit", "提交信访件"
         EVALUATION = "evaluation", "评价"
         FOLLOW_UP = "follow_up", "追加"
+        # A staff member's step (status, reply) or note, forwarded to the case system.
+        ACTION = "action", "办理操作"
+        NOTE = "note", "办理备注"
 
     class State(models.TextChoices):
         PENDING = "pending", "待发送"
@@ -461,6 +464,28 @@ class OutboxItem(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class CaseNote(models.Model):
+    """A staff member's internal note on a submission (办理备注): never shown to the citizen,
+    forwarded to the case system through the outbox when one is configured."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="notes", verbose_name="信访件"
+    )
+    content = models.TextField("备注")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name="填写人"
+    )
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "办理备注"
+        verbose_name_plural = "办理备注"
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.content[:30]
 
 
 class PiiAccessLog(models.Model):

@@ -198,13 +198,22 @@ def _attempts_key(record_id: str) -> str:
 
 
 def request_code(
-    phone: str, purpose: str, ip: str | None, captcha_key: str, captcha_answer: str
+    phone: str,
+    purpose: str,
+    ip: str | None,
+    captcha_key: str,
+    captcha_answer: str,
+    *,
+    attested: bool = False,
 ) -> None:
-    """Check the captcha and the limits, then send a new code to ``phone`` for ``purpose``."""
+    """Check the captcha and the limits, then send a new code to ``phone`` for ``purpose``.
+
+    ``attested``: the caller proved a genuine APP on a real device instead (the APP's device
+    attestation, ``channels.app.attestation``); the limits apply all the same."""
     _check_purpose(purpose)
     phone = _phone(phone)
     now = _now()
-    if not captcha.consume(captcha_key, captcha_answer, now):
+    if not attested and not captcha.consume(captcha_key, captcha_answer, now):
         raise VerificationError("captcha_invalid", "图形验证码错误或已过期，请刷新后重新输入。")
 
     limits = _limits(phone, ip or "")

@@ -17,6 +17,9 @@ class ChannelsConfig(AppConfig):
 
         signals.connect()
         status_changed.connect(notices.on_status_changed, dispatch_uid="channels_wechat_notices")
+        from .app import push
+
+        status_changed.connect(push.on_status_changed, dispatch_uid="channels_app_push")
         post_migrate.connect(_sync_targets, sender=self, dispatch_uid="channels_sync_targets")
         request_finished.connect(services.stop_keeping, dispatch_uid="channels_stop_keeping")
         from .app import journal

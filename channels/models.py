@@ -607,3 +607,169 @@ class AppRelease(models.Model):
             errors["min_supported_version"] = "最低支持版本不能高于本版本"
         if errors:
             raise ValidationError(errors)
+# --- APP accounts and staff ---------------------------------------------------------------------
+# Citizens' accounts of 广西信访APP (phone + SMS code), the signed-in devices of citizens and of
+# staff of the simple-handling APP (token digests only), the citizens' own submissions, and the
+# push notices of status changes (an outbox: channels.app.push). Written by channels.app.
+
+from backend_bridge.crypto import EncryptedTextField  # noqa: E402 - this section's own import
+
+
+class AppAccount(models.Model):
+    """A citizen's APP account: a phone number proven by SMS; nothing else about the person."""
+
+    phone = EncryptedTextField("手机号")
+    phone_index = models.CharField("手机号索引", max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("注册时间", default=timezone.now)
+    last_login_at = models.DateTimeField("最近登录", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "APP 用户"
+        verbose_name_plural = "APP 用户"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        from backend_bridge.crypto import mask_phone
+
+        return mask_phone(self.phone)
+
+
+class AppSession(models.Model):
+    """One signed-in device: a citizen's (``account``) or a staff member's (``user``).
+
+    Only HMAC-SM3 digests of the tokens are stored. The access token is short-lived; the refresh
+    token is replaced at each use (rotation), and presenting the one it replaced again (a stolen
+    copy) revokes the session. Every token works only with the device id it was issued to.
+    """
+
+    class Kind(models.TextChoices):
+        CITIZEN = "citizen", "群众"
+        STAFF = "staff", "工作人员"
+
+    kind = models.CharField("类型", max_length=8, choices=Kind)
+    account = models.ForeignKey(
+        AppAccount,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        verbose_name="APP 用户",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="app_sessions",
+        verbose_name="工作人员",
+    )
+    device_id = models.CharField("设备标识", max_length=64)
+    access_digest = models.CharField("访问令牌摘要", max_length=64, unique=True)
+    access_expires_at = models.DateTimeField("访问令牌到期")
+    refresh_digest = models.CharField("刷新令牌摘要", max_length=64, unique=True)
+    previous_refresh_digest = models.CharField(
+        "上一刷新令牌摘要", max_length=64, blank=True, db_index=True
+    )
+    refresh_expires_at = models.DateTimeField("刷新令牌到期")
+    ip = models.GenericIPAddressField("登录 IP", null=True, blank=True)
+    created_at = models.DateTimeField("登录时间", default=timezone.now)
+    last_used_at = models.DateTimeField("最近使用", default=timezone.now)
+    revoked_at = models.DateTimeField("注销时间", null=True, blank=True)
+    revoke_reason = models.CharField("注销原因", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "APP 登录设备"
+        verbose_name_plural = "APP 登录设备"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}·{self.device_id}"
+
+
+class AppSubmission(models.Model):
+    """A submission made in the APP by a signed-in citizen (or claimed with its query code), so
+    that they see it in the APP without the query code."""
+
+    account = models.ForeignKey(
+        AppAccount, on_delete=models.CASCADE, related_name="submissions", verbose_name="APP 用户"
+    )
+    submission = models.OneToOneField(
+        "backend_bridge.Submission",
+        on_delete=models.CASCADE,
+        related_name="app",
+        verbose_name="信访件",
+    )
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "APP 提交记录"
+        verbose_name_plural = "APP 提交记录"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.account_id}·{self.submission_id}"
+
+
+class PushDevice(models.Model):
+    """Where a citizen's device receives push notices: the vendor's push token."""
+
+    account = models.ForeignKey(
+        AppAccount, on_delete=models.CASCADE, related_name="push_devices", verbose_name="APP 用户"
+    )
+    device_id = models.CharField("设备标识", max_length=64)
+    provider = models.CharField("推送服务", max_length=32)
+    token = models.CharField("推送令牌", max_length=512)
+    active = models.BooleanField("有效", default=True)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "推送设备"
+        verbose_name_plural = "推送设备"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "device_id"], name="channels_push_device_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider}·{self.device_id}"
+
+
+class PushMessage(models.Model):
+    """One push notice of a status change to one device: written in the transaction that changed
+    the status, leased and sent by the channels worker (``channels.app.push``)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "失败"
+
+    device = models.ForeignKey(
+        PushDevice, on_delete=models.CASCADE, related_name="messages", verbose_name="推送设备"
+    )
+    event = models.ForeignKey(
+        "backend_bridge.StatusEvent", on_delete=models.CASCADE, verbose_name="状态变化"
+    )
+    title = models.CharField("标题", max_length=64)
+    body = models.CharField("内容", max_length=256)
+    data = models.JSONField("附加数据", default=dict)
+    state = models.CharField("状态", max_length=16, choices=State, default=State.PENDING)
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    last_error = models.TextField("失败原因", blank=True)
+    next_attempt_at = models.DateTimeField("下次尝试", default=timezone.now, db_index=True)
+    lease_token = models.CharField("租约", max_length=32, blank=True)
+    lease_until = models.DateTimeField("租约到期", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "APP 推送"
+        verbose_name_plural = "APP 推送"
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "event"], name="channels_push_once_per_event")
+        ]
+
+    def __str__(self):
+        return f"{self.device}·{self.get_state_display()}"

@@ -397,3 +397,33 @@ WECHAT_MINI_PROGRAM = env.json("WECHAT_MINI_PROGRAM", default={})
 # Lifetime of the backend's own session token handed to the mini-program (seconds).
 MP_SESSION_TTL = env.int("MP_SESSION_TTL", default=24 * 3600)
 MP_NOTICE_LEASE_SECONDS = env.int("MP_NOTICE_LEASE_SECONDS", default=120)
+# --- channels: the APP's citizen services, accounts, push and the staff APP (docs/app-api-auth.md)
+# Second factor of staff (django-otp's device API: TOTP here; other device types plug in).
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+# Lifetimes of the APP's tokens, in seconds: access tokens are short, refresh tokens rotate.
+APP_ACCESS_TOKEN_SECONDS = env.int("APP_ACCESS_TOKEN_SECONDS", default=15 * 60)
+APP_REFRESH_TOKEN_SECONDS = env.int("APP_REFRESH_TOKEN_SECONDS", default=30 * 86400)
+APP_STAFF_REFRESH_TOKEN_SECONDS = env.int("APP_STAFF_REFRESH_TOKEN_SECONDS", default=12 * 3600)
+# Writes allowed per device and per client address (django-ratelimit rates, e.g. 30/m).
+APP_WRITE_RATE_DEVICE = env("APP_WRITE_RATE_DEVICE", default="30/m")
+APP_WRITE_RATE_IP = env("APP_WRITE_RATE_IP", default="120/m")
+# Device attestation instead of the picture captcha for SMS codes: a verifier class (dotted
+# path) and, for the HTTP verifier, its URL and shared secret. Empty: the captcha is required.
+APP_ATTESTATION_PROVIDER = env("APP_ATTESTATION_PROVIDER", default="")
+APP_ATTESTATION_URL = env("APP_ATTESTATION_URL", default="")
+APP_ATTESTATION_SECRET = env("APP_ATTESTATION_SECRET", default="")
+APP_ATTESTATION_TIMEOUT = env.float("APP_ATTESTATION_TIMEOUT", default=5.0)
+# Push of status changes: the provider classes, comma-separated (each serves the devices that
+# registered with its code: console for development; channels.app.push.HuaweiPushProvider for
+# HUAWEI Push Kit), and the vendors' endpoints and credentials.
+APP_PUSH_PROVIDERS = env.list(
+    "APP_PUSH_PROVIDERS", default=["channels.app.push.ConsolePushProvider"]
+)
+APP_PUSH_TIMEOUT = env.float("APP_PUSH_TIMEOUT", default=10.0)
+APP_PUSH_MAX_ATTEMPTS = env.int("APP_PUSH_MAX_ATTEMPTS", default=6)
+PUSH_HUAWEI_APP_ID = env("PUSH_HUAWEI_APP_ID", default="")
+PUSH_HUAWEI_CLIENT_SECRET = env("PUSH_HUAWEI_CLIENT_SECRET", default="")
+PUSH_HUAWEI_OAUTH_URL = env(
+    "PUSH_HUAWEI_OAUTH_URL", default="https://oauth-login.cloud.huawei.com/oauth2/v3/token"
+)
+PUSH_HUAWEI_API_BASE = env("PUSH_HUAWEI_API_BASE", default="https://push-api.cloud.huawei.com")

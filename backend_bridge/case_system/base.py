@@ -31,6 +31,10 @@ class CaseClient:
     def submit_follow_up(self, case_id: str, payload: dict, idempotency_key: str) -> dict:
         raise NotImplementedError
 
+    def submit_action(self, case_id: str, payload: dict, idempotency_key: str) -> dict:
+        """A staff member's step or note (``CaseAction``) → ``{"case_id", "event_id"?}``."""
+        raise NotImplementedError
+
     def get_case(self, case_id: str) -> dict | None:
         """→ the case's status document (see the contract), or None when nothing can be pulled."""
         raise NotImplementedError

@@ -83,6 +83,10 @@ class HttpCaseClient(CaseClient):
         path = f"/v1/cases/{urllib.parse.quote(case_id, safe='')}/follow-ups"
         return self._request("POST", path, payload, idempotency_key)
 
+    def submit_action(self, case_id: str, payload: dict, idempotency_key: str) -> dict:
+        path = f"/v1/cases/{urllib.parse.quote(case_id, safe='')}/actions"
+        return self._request("POST", path, payload, idempotency_key)
+
     def get_case(self, case_id: str) -> dict | None:
         return self._request("GET", f"/v1/cases/{urllib.parse.quote(case_id, safe='')}")
 

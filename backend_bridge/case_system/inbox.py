@@ -22,5 +22,8 @@ class InboxCaseClient(CaseClient):
     def submit_follow_up(self, case_id: str, payload: dict, idempotency_key: str) -> dict:
         return {"case_id": case_id}
 
+    def submit_action(self, case_id: str, payload: dict, idempotency_key: str) -> dict:
+        return {"case_id": case_id}
+
     def get_case(self, case_id: str) -> dict | None:
         return None

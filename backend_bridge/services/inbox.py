@@ -4,17 +4,27 @@ view for staff, and the audit log of unmasked personal data.
 Staff see the submissions of their own portals (their Wagtail groups are named after the portal);
 superusers see all. Personal data is masked everywhere; revealing it requires a reason, is
 allowed to a portal's 终审 and 管理员 roles, and is written to ``PiiAccessLog``.
+
+Every front door of staff (the Wagtail admin's inbox, the staff simple-handling APP in
+``channels.app.staff``) acts through :func:`handle` and :func:`add_note`. When a case system is
+configured, each step and note is also queued in the outbox (kinds ``action`` and ``note``) in
+the same transaction, and reaches the case system like a citizen's evaluation does.
 """
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import QuerySet
 
 from backend_bridge.case_system import uses_inbox
-from backend_bridge.models import PiiAccessLog, Status, Submission
+from backend_bridge.models import CaseNote, OutboxItem, PiiAccessLog, Status, Submission
 
+from . import outbox
 from .errors import InvalidInput, NotAllowed
 from .status import record_event
+from .submission import _clean_text
+
+MAX_NOTE = 2000
 
 UNMASK_ROLES = ("approver", "admin")
 
@@ -59,8 +69,9 @@ def can_unmask(user, submission: Submission) -> bool:
 
 
 def can_handle(user, submission: Submission) -> bool:
-    """Changing status and replying: only in inbox mode (otherwise the case system decides)."""
-    return uses_inbox() and (user.is_superuser or submission.portal_id in _portal_roles(user))
+    """Changing status, replying and notes: staff of the submission's portal. With a case system
+    configured the steps are forwarded to it through the outbox."""
+    return user.is_superuser or submission.portal_id in _portal_roles(user)
 
 
 def reveal(user, submission: Submission, reason: str, ip: str = "") -> dict:
@@ -92,20 +103,47 @@ def handle(
 ):
     """A staff member's step in the built-in inbox: new status, note and (optionally) the reply."""
     if not can_handle(user, submission):
-        raise NotAllowed("forbidden", "当前由案件系统办理，或您无权办理本件。", status=403)
+        raise NotAllowed("forbidden", "您无权办理本件。", status=403)
+    note, reply = _clean_text(note), _clean_text(reply)
     errors = {}
     if status not in Status.values or status == Status.SUBMITTED:
         errors["status"] = ["请选择新的办理状态。"]
-    if status == Status.REPLIED and not reply.strip() and not submission.reply:
+    if status == Status.REPLIED and not reply and not submission.reply:
         errors["reply"] = ["“已答复”须填写答复意见。"]
+    if status == Status.NOT_ACCEPTED and len(note) < 2:
+        errors["note"] = ["“不予受理”须填写理由。"]
+    if len(note) > MAX_NOTE:
+        errors["note"] = [f"说明不能超过 {MAX_NOTE} 个字。"]
+    if len(reply) > 5000:
+        errors["reply"] = ["答复意见不能超过 5000 个字。"]
     if errors:
         raise InvalidInput(errors)
-    return record_event(
-        submission,
-        status=status,
-        note=note.strip()[:2000],
-        origin="inbox",
-        reply=reply.strip() or None,
-        extension_days=extension_days,
-        user=user,
-    )
+    with transaction.atomic():
+        event = record_event(
+            submission,
+            status=status,
+            note=note,
+            origin="inbox",
+            reply=reply or None,
+            extension_days=extension_days,
+            user=user,
+        )
+        if event is not None and not uses_inbox():
+            outbox.enqueue(submission, OutboxItem.Kind.ACTION, event.pk)
+    return event
+
+
+def add_note(user, submission: Submission, content: str) -> CaseNote:
+    """An internal note of the staff member on the submission (the citizen never sees it)."""
+    if not can_handle(user, submission):
+        raise NotAllowed("forbidden", "您无权办理本件。", status=403)
+    content = _clean_text(content)
+    if len(content) < 2:
+        raise InvalidInput({"content": ["请填写备注内容。"]})
+    if len(content) > MAX_NOTE:
+        raise InvalidInput({"content": [f"备注不能超过 {MAX_NOTE} 个字。"]})
+    with transaction.atomic():
+        note = CaseNote.objects.create(submission=submission, content=content, created_by=user)
+        if not uses_inbox():
+            outbox.enqueue(submission, OutboxItem.Kind.NOTE, note.pk)
+    return note

@@ -88,3 +88,25 @@ def time_limits(submission: Submission, now: datetime | None = None) -> list[Tim
             state, text = "expired", f"请求复查的期限已于{_date(review_due)}届满。"
         limits.append(TimeLimit("复查申请期限（30日）", review_due, state, text))
     return limits
+
+
+def overdue_q(now: datetime | None = None):
+    """Submissions past a time limit of :func:`time_limits`, as a query: not decided within the
+    15 days, or accepted and not replied or closed within 60 days plus their extension."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    undecided = Q(accepted_at__isnull=True, created_at__lt=now - timedelta(days=ACCEPT_DAYS)) & ~Q(
+        status=Status.NOT_ACCEPTED
+    )
+    unfinished = Q(accepted_at__isnull=False, replied_at__isnull=True, closed_at__isnull=True)
+    late = Q(pk__in=[])
+    # One condition per extension length (0–30 days): portable arithmetic on every database.
+    for extension in range(MAX_EXTENSION_DAYS + 1):
+        days = HANDLE_DAYS + extension
+        condition = Q(accepted_at__lt=now - timedelta(days=days))
+        if extension == MAX_EXTENSION_DAYS:
+            late |= condition & Q(extension_days__gte=extension)
+        else:
+            late |= condition & Q(extension_days=extension)
+    return undecided | (unfinished & late)

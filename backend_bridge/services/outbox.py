@@ -29,7 +29,14 @@ from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from backend_bridge.case_system import CaseSystemError, get_client
-from backend_bridge.models import Evaluation, FollowUp, OutboxItem, Submission
+from backend_bridge.models import (
+    CaseNote,
+    Evaluation,
+    FollowUp,
+    OutboxItem,
+    StatusEvent,
+    Submission,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +205,31 @@ def deliver(item: OutboxItem, client=None) -> None:
             "added_at": follow_up.created_at.isoformat(),
         }
         client.submit_follow_up(submission.case_number, payload, item.idempotency_key)
+    elif item.kind == OutboxItem.Kind.ACTION:
+        event = StatusEvent.objects.select_related("created_by").get(pk=item.object_id)
+        payload = {
+            "type": "status",
+            "status": event.status,
+            "note": event.note,
+            "reply": submission.reply if event.status == "replied" else "",
+            "extension_days": submission.extension_days,
+            "staff": event.created_by.get_username() if event.created_by else "",
+            "acted_at": event.occurred_at.isoformat(),
+        }
+        result = client.submit_action(submission.case_number, payload, item.idempotency_key)
+        # The case system's id of the step: its webhook or pull echoing it is recorded once.
+        event_id = str((result or {}).get("event_id") or "")[:64]
+        if event_id and not event.external_id:
+            StatusEvent.objects.filter(pk=event.pk, external_id="").update(external_id=event_id)
+    elif item.kind == OutboxItem.Kind.NOTE:
+        note = CaseNote.objects.select_related("created_by").get(pk=item.object_id)
+        payload = {
+            "type": "note",
+            "note": note.content,
+            "staff": note.created_by.get_username() if note.created_by else "",
+            "acted_at": note.created_at.isoformat(),
+        }
+        client.submit_action(submission.case_number, payload, item.idempotency_key)
     else:
         raise CaseSystemError(f"未知的消息类型：{item.kind}")
 

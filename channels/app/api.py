@@ -63,3 +63,6 @@ def _http_error(request: HttpRequest, exc: HttpError):
 
 app_api.add_router("/", "channels.app.content_api.router")
 app_api.add_router("/", "channels.app.releases_api.router")
+app_api.add_router("/", "channels.app.citizen.router")
+app_api.add_router("/account/", "channels.app.accounts.router")
+app_api.add_router("/staff/", "channels.app.staff.router")

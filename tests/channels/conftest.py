@@ -112,3 +112,7 @@ def h5_id_number():
     from backend_bridge.idcard import build_id_number
 
     return build_id_number("450103", seq=17)
+
+
+# Fixtures of the APP API tests (tests/channels/test_app_*.py).
+from tests.channels.app_helpers import app_id_number, app_settings, case_system  # noqa: E402,F401

@@ -44,6 +44,7 @@ class CaseSystemSimulator:
         self.idempotent: dict[str, tuple[int, dict]] = {}
         self.evaluations: list[dict] = []
         self.follow_ups: list[dict] = []
+        self.actions: list[dict] = []
         self.requests: list[dict] = []
         self._faults: list[tuple[str, float]] = []
         self._server: ThreadingHTTPServer | None = None
@@ -242,4 +243,22 @@ class CaseSystemSimulator:
             if parts[3] == "follow-ups":
                 self.follow_ups.append(record)
                 return 201, {"case_id": parts[2], "accepted": True}
+            if parts[3] == "actions":
+                # A staff step of the portal's handling APP/inbox becomes the case's own event.
+                record["event_id"] = uuid.uuid4().hex
+                self.actions.append(record)
+                if payload.get("type") == "status" and payload.get("status"):
+                    case = self.cases[parts[2]]
+                    case["events"].append(
+                        {
+                            "event_id": record["event_id"],
+                            "status": payload["status"],
+                            "note": payload.get("note", ""),
+                            "occurred_at": payload.get("acted_at") or _now_iso(),
+                        }
+                    )
+                    case["status"] = payload["status"]
+                    if payload.get("reply"):
+                        case["reply"] = payload["reply"]
+                return 201, {"case_id": parts[2], "event_id": record["event_id"]}
         return 404, {"code": "not_found", "message": "无此资源"}

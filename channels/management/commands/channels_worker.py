@@ -9,6 +9,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from channels import services
+from channels.app import push
 from channels.wechat import notices
 
 
@@ -36,7 +37,13 @@ class Command(BaseCommand):
                     f"失败 {sent.get('failed', 0)}，结果未知 {sent.get('unknown', 0)}，"
                     f"等待重试 {sent.get('pending', 0)}"
                 )
-            if stats.claimed or sent["claimed"]:
+            pushed = push.run_once(batch)
+            if pushed["claimed"]:
+                self.stdout.write(
+                    f"APP 推送 {pushed['claimed']} 条：已发送 {pushed.get('sent', 0)}，"
+                    f"失败 {pushed.get('failed', 0)}，等待重试 {pushed.get('pending', 0)}"
+                )
+            if stats.claimed or sent["claimed"] or pushed["claimed"]:
                 continue
             if once:
                 return
