@@ -126,10 +126,11 @@ def active_lockouts() -> list[dict]:
     recent = AccessAttempt.objects.filter(attempt_time__gte=now - most)
     rows = []
     for kind, field in (("user", "username"), ("ip", "ip_address")):
+        present = recent.filter(**{f"{field}__isnull": False})
+        if field == "username":
+            present = present.exclude(username="")
         groups = (
-            recent.exclude(**{f"{field}__isnull": True})
-            .exclude(**{field: ""})
-            .values(field)
+            present.values(field)
             .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
             .filter(failures__gte=limit)
             .order_by("-last")
