@@ -423,6 +423,9 @@ OTP_SMS_TOKEN_SECONDS = env.int("OTP_SMS_TOKEN_SECONDS", default=300)
 
 # Passwords: besides the validators above, the username never inside, no reuse of the last
 # PASSWORD_HISTORY_DEPTH, expiry after PASSWORD_MAX_AGE_DAYS (0: never) with a warning before.
+for _validator in AUTH_PASSWORD_VALIDATORS:  # noqa: F405
+    if _validator["NAME"].endswith(".MinimumLengthValidator"):
+        _validator["NAME"] = "security.passwords.MinimumLengthValidator"
 AUTH_PASSWORD_VALIDATORS += [  # noqa: F405
     {"NAME": "security.passwords.UsernameNotContainedValidator"},
     {"NAME": "security.passwords.PasswordHistoryValidator"},
@@ -445,6 +448,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
 if HTTPS:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# No page of ours is framed except Wagtail's preview, which sets SAMEORIGIN for itself.
+X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "

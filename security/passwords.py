@@ -13,6 +13,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator as _MinimumLengthValidator,
+)
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -28,6 +31,17 @@ def max_age() -> timedelta | None:
 
 def warning_window() -> timedelta:
     return timedelta(days=int(getattr(settings, "PASSWORD_EXPIRY_WARNING_DAYS", 14)))
+
+
+class MinimumLengthValidator(_MinimumLengthValidator):
+    """Django's length rule with its message in Chinese (Django's own zh-hans catalogue lacks
+    the current wording)."""
+
+    def get_error_message(self):
+        return f"密码长度太短，至少需要 {self.min_length} 个字符。"
+
+    def get_help_text(self):
+        return f"密码至少需要 {self.min_length} 个字符。"
 
 
 class UsernameNotContainedValidator:
