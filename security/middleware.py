@@ -31,6 +31,7 @@ OPEN_WHILE_PENDING = (
     "/admin/logout/",
     "/admin/otp/",
     "/admin/jsi18n/",
+    "/admin/sprite/",
     "/django-admin/login/",
     "/django-admin/logout/",
     "/static/",

@@ -11,6 +11,7 @@ ALLOWED_WHILE_PENDING = (
     "/admin/otp/",
     "/static/",
     "/admin/jsi18n/",
+    "/admin/sprite/",
     "/django-admin/login/",
     "/django-admin/logout/",
 )
