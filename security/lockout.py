@@ -59,17 +59,17 @@ def cool_off(request=None) -> timedelta:
 
 
 def record_lockout(request, username) -> None:
-    """Count a new lockout once (axes signals each refused try of a locked client)."""
+    """Count a new lockout once: axes signals every refused try of a locked client, but only the
+    failure that reaches the limit starts a lock."""
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is not None and failures != int(settings.AXES_FAILURE_LIMIT):
+        return
     for kind, value in _parts(request, {settings.AXES_USERNAME_FORM_FIELD: username}):
-        marker = _key(kind, value) + ":current"
-        if cache.add(marker, 1, timeout=int(cool_off(request).total_seconds())):
-            if cache.add(_key(kind, value), 1, timeout=DAY) is False:
-                try:
-                    cache.incr(_key(kind, value))
-                except ValueError:
-                    cache.set(_key(kind, value), 1, timeout=DAY)
-            # The marker must outlive the lock it marks, which just grew.
-            cache.set(marker, 1, timeout=int(cool_off(request).total_seconds()))
+        if not cache.add(_key(kind, value), 1, timeout=DAY):
+            try:
+                cache.incr(_key(kind, value))
+            except ValueError:
+                cache.set(_key(kind, value), 1, timeout=DAY)
 
 
 # --- the increasing delay between failures before the lock ------------------------------------
@@ -155,7 +155,7 @@ def unlock(kind: str, value: str) -> int:
     from axes.utils import reset
 
     count = reset(username=value) if kind == "user" else reset(ip=value)
-    cache.delete_many([_key(kind, value), _key(kind, value) + ":current", _delay_key(kind, value)])
+    cache.delete_many([_key(kind, value), _delay_key(kind, value)])
     return count
 
 
