@@ -416,6 +416,7 @@ AXES_CLIENT_IP_CALLABLE = "backend_bridge.web.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
 AXES_VERBOSE = False
+WAGTAILADMIN_USER_LOGIN_FORM = "security.forms.AdminLoginForm"
 
 # Second factor (django-otp): TOTP apps, or SMS codes through SMS_PROVIDER.
 OTP_TOTP_ISSUER = "广西信访网站群"

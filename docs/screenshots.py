@@ -138,16 +138,20 @@ def main():
             with page.expect_navigation():
                 page.click("button[type=submit]")
             # First login: the second factor is enrolled with a TOTP app (docs/security.md).
-            page.wait_for_selector(".security-qr svg")
+            page.wait_for_selector(".security-qr img")
             page.screenshot(path=IMG / "security-otp-setup.png", full_page=True)
-            code = subprocess.run(
-                [*manage, "shell", "-c", TOTP_CODE],
-                env=env,
-                check=True,
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-            ).stdout.strip().splitlines()[-1]
+            code = (
+                subprocess.run(
+                    [*manage, "shell", "-c", TOTP_CODE],
+                    env=env,
+                    check=True,
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
             page.fill("#id_token", code)
             with page.expect_navigation():
                 page.click("button[type=submit]")

@@ -1,8 +1,9 @@
-"""Forms of the second-factor screens."""
+"""Forms of the sign-in screens: the admin login form and the second-factor steps."""
 
 import re
 
 from django import forms
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -36,3 +37,19 @@ class PhoneForm(forms.Form):
         if not PHONE_RE.match(phone):
             raise forms.ValidationError("手机号格式不正确，应为 11 位中国大陆手机号。")
         return phone
+
+
+class AdminLoginForm(WagtailLoginForm):
+    """Wagtail's login form, telling the user how long to wait when a try came too soon after a
+    failure (security.backends.LockoutBackend refused it without checking the password)."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            wait = getattr(self.request, "security_retry_after", 0) if self.request else 0
+            if wait:
+                raise forms.ValidationError(
+                    f"登录失败次数较多，请 {wait} 秒后再试。", code="login_delay"
+                ) from None
+            raise

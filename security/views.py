@@ -94,12 +94,13 @@ def otp_setup(request):
             form.add_error("token", "动态验证码不正确，请确认手机时间准确后重新输入。")
         except otp.SecondFactorError as error:
             form.add_error(None, str(error))
-    from base64 import b32encode
+    from base64 import b32encode, b64encode
 
     context.update(
         {
             "form": form,
-            "qr_svg": otp.qr_svg(otp.totp_uri(device)).decode(),
+            "qr_data_uri": "data:image/svg+xml;base64,"
+            + b64encode(otp.qr_svg(otp.totp_uri(device))).decode(),
             "secret": b32encode(device.bin_key).decode().rstrip("="),
         }
     )

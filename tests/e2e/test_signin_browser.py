@@ -23,8 +23,10 @@ def test_a_new_editor_enrols_a_totp_app_and_reaches_the_admin(portal_content, de
     desktop.fill("#id_password", "Pw-nanning-otp-editor-2026")
     with desktop.expect_navigation():
         desktop.click("button[type=submit]")
-    desktop.wait_for_selector(".security-qr svg")
+    desktop.wait_for_selector(".security-qr img")
     assert "首次登录：绑定动态验证码" in desktop.content()
+    # The QR code is drawn (an SVG picture, allowed as data: by the admin's CSP).
+    assert desktop.evaluate("document.querySelector('.security-qr img').naturalWidth") > 0
     assert run_axe(desktop, "main") == []
 
     device = TOTPDevice.objects.get(user=editor, confirmed=False)

@@ -42,7 +42,11 @@ def test_first_login_enrols_a_totp_app_with_a_qr_code_before_the_admin_opens(
     assert step.status_code == 302 and step["Location"].startswith("/admin/otp/setup/")
     setup = client.get(step["Location"])
     html = setup.content.decode()
-    assert setup.status_code == 200 and "<svg" in html and "扫描下方二维码" in html
+    assert (
+        setup.status_code == 200
+        and "data:image/svg+xml;base64," in html
+        and "扫描下方二维码" in html
+    )
     device = TOTPDevice.objects.get(user=editor, confirmed=False)
 
     wrong = client.post(
