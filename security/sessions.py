@@ -15,6 +15,11 @@ SEEN = "_security_seen"
 SEEN_RESOLUTION = 30
 
 
+# Requests a page makes by itself (the editor's presence pings) are not the user's activity: an
+# editor tab left open must not keep the session alive.
+NOT_ACTIVITY = ("/admin/editing-sessions/",)
+
+
 def idle_seconds() -> int:
     return int(getattr(settings, "SESSION_IDLE_TIMEOUT", 30 * 60))
 
@@ -42,6 +47,6 @@ def expired(request, now: float | None = None) -> str | None:
         return "idle"
     if absolute_seconds() > 0 and now - started > absolute_seconds():
         return "absolute"
-    if now - seen >= SEEN_RESOLUTION:
+    if now - seen >= SEEN_RESOLUTION and not request.path.startswith(NOT_ACTIVITY):
         request.session[SEEN] = int(now)
     return None

@@ -43,3 +43,13 @@ def test_signing_out_ends_the_session_on_the_server(staff):
     thief = Client()
     thief.cookies["sessionid"] = key
     assert thief.get("/admin/").status_code == 302
+
+
+def test_the_editors_presence_pings_do_not_count_as_activity(client, staff, clock):
+    client.force_login(staff("nanning", "editor"))
+    assert client.get("/admin/").status_code == 200
+    for _ in range(4):
+        clock.advance(10 * 60)
+        client.post("/admin/editing-sessions/ping/wagtailcore.page/1/0/")
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
