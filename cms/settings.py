@@ -398,8 +398,6 @@ WECHAT_MINI_PROGRAM = env.json("WECHAT_MINI_PROGRAM", default={})
 MP_SESSION_TTL = env.int("MP_SESSION_TTL", default=24 * 3600)
 MP_NOTICE_LEASE_SECONDS = env.int("MP_NOTICE_LEASE_SECONDS", default=120)
 # --- channels: the APP's citizen services, accounts, push and the staff APP (docs/app-api-auth.md)
-# Second factor of staff (django-otp's device API: TOTP here; other device types plug in).
-INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
 # Lifetimes of the APP's tokens, in seconds: access tokens are short, refresh tokens rotate.
 APP_ACCESS_TOKEN_SECONDS = env.int("APP_ACCESS_TOKEN_SECONDS", default=15 * 60)
 APP_REFRESH_TOKEN_SECONDS = env.int("APP_REFRESH_TOKEN_SECONDS", default=30 * 86400)
@@ -427,3 +425,123 @@ PUSH_HUAWEI_OAUTH_URL = env(
     "PUSH_HUAWEI_OAUTH_URL", default="https://oauth-login.cloud.huawei.com/oauth2/v3/token"
 )
 PUSH_HUAWEI_API_BASE = env("PUSH_HUAWEI_API_BASE", default="https://push-api.cloud.huawei.com")
+# --- security: sign-in, second factor, passwords, sessions, HTTP hardening (docs/security.md) ---
+INSTALLED_APPS += [  # noqa: F405
+    "security",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+]
+# Headers first (so that cached pages get them too), the second factor right after sign-in, the
+# session and second-factor guards once messages work, axes last (its docs ask for that).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "security.middleware.ContentSecurityPolicyMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE[
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1 : (
+        MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+    )
+] = [
+    "security.middleware.SessionTimeoutMiddleware",
+    "security.middleware.SecondFactorMiddleware",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# Lockout (django-axes): per username and per client address, separately.
+AUTHENTICATION_BACKENDS = [
+    "security.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# First lockout lasts LOGIN_LOCKOUT_MINUTES, each further one that day twice as long, at most
+# LOGIN_LOCKOUT_MAX_MINUTES; then it ends by itself (security.lockout.cool_off).
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=30)
+LOGIN_LOCKOUT_MAX_MINUTES = env.int("LOGIN_LOCKOUT_MAX_MINUTES", default=24 * 60)
+AXES_COOLOFF_TIME = "security.lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "backend_bridge.web.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
+AXES_VERBOSE = False
+WAGTAILADMIN_USER_LOGIN_FORM = "security.forms.AdminLoginForm"
+
+# Second factor (django-otp): TOTP apps, or SMS codes through SMS_PROVIDER.
+OTP_TOTP_ISSUER = "广西信访网站群"
+OTP_SMS_TOKEN_SECONDS = env.int("OTP_SMS_TOKEN_SECONDS", default=300)
+
+# Passwords: besides the validators above, the username never inside, no reuse of the last
+# PASSWORD_HISTORY_DEPTH, expiry after PASSWORD_MAX_AGE_DAYS (0: never) with a warning before.
+for _validator in AUTH_PASSWORD_VALIDATORS:  # noqa: F405
+    if _validator["NAME"].endswith(".MinimumLengthValidator"):
+        _validator["NAME"] = "security.passwords.MinimumLengthValidator"
+AUTH_PASSWORD_VALIDATORS += [  # noqa: F405
+    {"NAME": "security.passwords.UsernameNotContainedValidator"},
+    {"NAME": "security.passwords.PasswordHistoryValidator"},
+]
+PASSWORD_HISTORY_DEPTH = env.int("PASSWORD_HISTORY_DEPTH", default=5)
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
+PASSWORD_EXPIRY_WARNING_DAYS = env.int("PASSWORD_EXPIRY_WARNING_DAYS", default=14)
+
+# Sessions: signed-in staff are signed out after SESSION_IDLE_TIMEOUT seconds without a request,
+# and SESSION_COOKIE_AGE after sign-in whatever they do.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# HTTPS: on when the portals are served over https (PORTAL_SCHEME) or HTTPS=1.
+HTTPS = env.bool("HTTPS", default=PORTAL_SCHEME == "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # the load balancer's probes on plain HTTP
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+if HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# No page of ours is framed except Wagtail's preview, which sets SAMEORIGIN for itself.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
+# Content-Security-Policy (django-csp). Public pages: nothing inline, no nonces (pages are cached
+# whole); the WeChat JS-SDK for the H5 pages. CSP_EXTRA_SOURCES adds hosts (e.g. the media
+# bucket's domain) to img-src and media-src.
+_CSP_EXTRA = env.list("CSP_EXTRA_SOURCES", default=[])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "https://res.wx.qq.com"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_CSP_EXTRA],
+        "media-src": ["'self'", *_CSP_EXTRA],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        **({"upgrade-insecure-requests": True} if HTTPS else {}),
+    }
+}
+# The Wagtail admin still writes inline scripts and styles of its own: its screens get a policy of
+# their own that keeps everything else closed.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_CSP_EXTRA],
+        "media-src": ["'self'", "blob:", *_CSP_EXTRA],
+    }
+}
+# Only benchmarks and drills on loopback start the WSGI application with the console providers
+# and DEBUG off (security.checks).
+ALLOW_DEVELOPMENT_PROVIDERS = env.bool("ALLOW_DEVELOPMENT_PROVIDERS", default=False)
+LOGGING["loggers"]["axes"] = {"level": env("LOG_LEVEL_LIBRARIES", default="WARNING")}

@@ -51,6 +51,20 @@ article.save_revision().publish()
 print(article.pk)
 """
 
+# The code the administrator's authenticator app would show now for the device being enrolled.
+TOTP_CODE = """
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+device = TOTPDevice.objects.filter(user__username="docs").latest("pk")
+print(f"{totp(device.bin_key):06d}")
+"""
+# A locked account for the 登录锁定 screen.
+DEMO_LOCKOUT = """
+from axes.models import AccessAttempt
+AccessAttempt.objects.create(username="nanning-editor", ip_address="10.20.30.40", user_agent="Chrome",
+    path_info="/admin/login/", failures_since_start=5, get_data="", post_data="", http_accept="")
+"""
+
 
 def main():
     IMG.mkdir(exist_ok=True)
@@ -80,6 +94,7 @@ def main():
     )
     subprocess.run([*manage, "shell", "-c", create], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "shell", "-c", DEMO_OBJECTS], env=env, check=True, cwd=ROOT)
+    subprocess.run([*manage, "shell", "-c", DEMO_LOCKOUT], env=env, check=True, cwd=ROOT)
     shown = subprocess.run(
         [*manage, "shell", "-c", DEMO_CHANNELS],
         env=env,
@@ -120,7 +135,26 @@ def main():
             page.goto(base + "/admin/login/")
             page.fill("#id_username", "docs")
             page.fill("#id_password", password)
-            page.click("button[type=submit]")
+            with page.expect_navigation():
+                page.click("button[type=submit]")
+            # First login: the second factor is enrolled with a TOTP app (docs/security.md).
+            page.wait_for_selector(".security-qr img")
+            page.screenshot(path=IMG / "security-otp-setup.png", full_page=True)
+            code = (
+                subprocess.run(
+                    [*manage, "shell", "-c", TOTP_CODE],
+                    env=env,
+                    check=True,
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
+            page.fill("#id_token", code)
+            with page.expect_navigation():
+                page.click("button[type=submit]")
             page.goto(base + "/admin/workflows/list/")
             page.screenshot(path=IMG / "admin-workflows.png")
             page.goto(base + "/admin/settings/portal_sites/portalsettings/")
@@ -145,6 +179,8 @@ def main():
             page.screenshot(path=IMG / "bridge-inbox.png")
             page.goto(base + f"/admin/channels/pages/{article_id}/")
             page.screenshot(path=IMG / "channels-page-deliveries.png")
+            page.goto(base + "/admin/security/lockouts/")
+            page.screenshot(path=IMG / "security-lockouts.png")
             page.goto(base + "/admin/wechat_pushes/new/")
             page.screenshot(path=IMG / "channels-push-form.png", full_page=True)
             page.goto(base + "/admin/snippets/channels/wechatmenu/add/")

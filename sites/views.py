@@ -19,7 +19,11 @@ def first_password(request):
         update_session_auth_hash(request, user)
         messages.success(request, "密码已修改。")
         return redirect("wagtailadmin_home")
-    return TemplateResponse(request, "portal_sites/first_password.html", {"form": form})
+    profile = getattr(request.user, "account_profile", None)
+    one_time = bool(profile and profile.must_change_password)
+    return TemplateResponse(
+        request, "portal_sites/first_password.html", {"form": form, "one_time": one_time}
+    )
 
 
 def _managed_user(request, user_id):

@@ -27,6 +27,36 @@ def _empty_cache():
     cache.clear()
 
 
+def mark_second_factor_passed(client, user):
+    """Mark the client's signed-in session as having passed the second factor (django-otp), with
+    a confirmed TOTP device of the user's. For tests about something else than signing in."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test: force_login", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(monkeypatch):
+    """``client.force_login(user)`` is the tests' explicit way around signing in: it skips the
+    password and, with this, the second factor too. Signing in through the front door (posting
+    the login form, ``client.login``) gets no such help: tests/security tests that path."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        mark_second_factor_passed(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def portals(db):
     from sites.models import Portal

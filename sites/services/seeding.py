@@ -16,7 +16,7 @@ from wagtail.models import Page, Site
 
 from cms.factories import ArticlePageFactory, ColumnPageFactory, TopicPageFactory, paragraph
 from cms.models import HomePage
-from sites.models import Portal, PortalSettings
+from sites.models import AccountProfile, Portal, PortalSettings
 from sites.registry import PORTALS, PortalSpec
 from sites.services.permissions import ensure_portal_groups
 from sites.services.workflows import ensure_portal_workflow
@@ -249,8 +249,12 @@ def ensure_admin(report: SeedReport, username: str = "admin"):
     if user_model.objects.filter(is_superuser=True).exists():
         return
     password = secrets.token_urlsafe(12)
-    user_model.objects.create_superuser(
+    user = user_model.objects.create_superuser(
         username=username, email="", password=password, first_name="系统管理员"
+    )
+    # The printed password is one-time: it must be replaced at first login, like imported ones.
+    AccountProfile.objects.update_or_create(
+        user=user, defaults={"must_change_password": True, "password_issued_at": timezone.now()}
     )
     report.admin_username, report.admin_password = username, password
 

@@ -14,7 +14,7 @@ def captcha_answer(page) -> str:
 
     from backend_bridge.captcha import KEY_PREFIX
 
-    page.wait_for_function("document.querySelector('[data-captcha-key]').value.length > 0")
+    page.wait_for_function("() => document.querySelector('[data-captcha-key]').value.length > 0")
     key = page.locator("[data-captcha-key]").first.input_value()
     return str(cache.get(f"{KEY_PREFIX}:{key}")["answer"])
 
@@ -51,9 +51,8 @@ def test_a_citizen_submits_a_petition_with_a_photo_and_looks_it_up(phone, portal
     phone.fill("#id_phone", mobile)
     phone.fill("#id_captcha_answer", captcha_answer(phone))
     phone.get_by_role("button", name="获取短信验证码").click()
-    phone.wait_for_function(
-        "document.querySelector('[data-sms-status]').textContent.includes('已发送')"
-    )
+    # A locator, not a string predicate: the page's CSP (rightly) refuses string evaluation.
+    phone.locator("[data-sms-status]", has_text="已发送").first.wait_for()
     phone.fill("#id_sms_code", last_sms_code(mobile))
     phone.get_by_role("button", name="提交").click()
     query_code = phone.locator("[data-query-code]").inner_text().strip()

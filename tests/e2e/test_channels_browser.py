@@ -5,7 +5,9 @@ import pytest
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_an_editor_sees_why_a_channel_failed_and_retries_it(portal_content, desktop, settings):
+def test_an_editor_sees_why_a_channel_failed_and_retries_it(
+    portal_content, desktop, admin_sign_in, settings
+):
     from django.core.management import call_command
 
     from channels import base, services
@@ -35,10 +37,7 @@ def test_an_editor_sees_why_a_channel_failed_and_retries_it(portal_content, desk
     call_command("channels_worker", "--once")
     editor = make_staff("nanning-channel-editor", portal, "editor")
 
-    desktop.goto(portal_content("nanning", "/admin/login/"))
-    desktop.fill("#id_username", editor.username)
-    desktop.fill("#id_password", "Pw-nanning-channel-editor-2026")
-    desktop.click("button[type=submit]")
+    admin_sign_in(desktop, editor, "Pw-nanning-channel-editor-2026")
     desktop.goto(portal_content("nanning", f"/admin/channels/pages/{page.pk}/"))
     row = desktop.locator("tr.delivery-failed")
     assert "广西信访APP" in row.inner_text() and "标题超过 64 个字" in row.inner_text()

@@ -5,7 +5,9 @@ import pytest
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_an_administrator_confirms_a_review_word_and_publishes(portal_content, desktop):
+def test_an_administrator_confirms_a_review_word_and_publishes(
+    portal_content, desktop, admin_sign_in
+):
     from cms.factories import ArticlePageFactory, paragraph
     from cms.models import ArticlePage
     from sensitive_words import services
@@ -35,10 +37,7 @@ def test_an_administrator_confirms_a_review_word_and_publishes(portal_content, d
     page.save_revision()
     admin = make_staff("nanning-site-admin", portal, "admin")
 
-    desktop.goto(portal_content("nanning", "/admin/login/"))
-    desktop.fill("#id_username", admin.username)
-    desktop.fill("#id_password", "Pw-nanning-site-admin-2026")
-    desktop.click("button[type=submit]")
+    admin_sign_in(desktop, admin, "Pw-nanning-site-admin-2026")
     desktop.goto(portal_content("nanning", f"/admin/pages/{page.pk}/edit/"))
 
     def publish():

@@ -69,9 +69,8 @@ def test_the_petition_and_lookup_pages_on_a_phone_inside_wechat(phone, portal_co
     phone.fill("#id_phone", mobile)
     phone.fill("#id_captcha_answer", captcha_answer(phone))
     phone.get_by_role("button", name="获取短信验证码").click()
-    phone.wait_for_function(
-        "document.querySelector('[data-sms-status]').textContent.includes('已发送')"
-    )
+    # A locator, not a string predicate: the page's CSP (rightly) refuses string evaluation.
+    phone.locator("[data-sms-status]", has_text="已发送").first.wait_for()
     phone.fill("#id_sms_code", last_sms_code(mobile))
     phone.get_by_role("button", name="提交").click()
     assert phone.locator("[data-query-code]").inner_text().strip()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from sites.models import AccountProfile
+from tests.conftest import mark_second_factor_passed
 
 pytestmark = pytest.mark.django_db
 HEADER = "username,姓名,phone,portal,role"
@@ -144,6 +145,7 @@ def test_a_one_time_password_must_be_changed_before_using_the_admin(client, tmp_
     issued = run(write_csv(tmp_path, [HEADER, "first_login,新人,,nanning,editor"]), tmp_path)[3]
     user = User.objects.get(username="first_login")
     assert client.login(username="first_login", password=issued["first_login"])
+    mark_second_factor_passed(client, user)
     response = client.get("/admin/")
     assert response.status_code == 302 and response["Location"] == reverse("portal_first_password")
     weak = client.post(
@@ -213,6 +215,7 @@ def test_one_time_passwords_are_stored_with_sm3_and_replaced_at_first_change(cli
     assert user.password.startswith("pbkdf2_sm3_onetime$")
     assert issued["sm3_user"] not in user.password
     client.login(username="sm3_user", password=issued["sm3_user"])
+    mark_second_factor_passed(client, user)
     client.post(
         reverse("portal_first_password"),
         {

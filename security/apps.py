@@ -1,0 +1,13 @@
+"""App configuration: connects the lockout and password-history signals, registers the checks."""
+
+from django.apps import AppConfig
+
+
+class SecurityConfig(AppConfig):
+    name = "security"
+    label = "security"
+    verbose_name = "登录安全"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from security import checks, signals  # noqa: F401
