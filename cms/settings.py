@@ -371,3 +371,7 @@ WECHAT_OPEN_BASE = env("WECHAT_OPEN_BASE", default="https://open.weixin.qq.com")
 # Subscribe-message (订阅通知) templates per account: {"<account code>": [{"template_id",
 # "title", "statuses": [...], "data": {"thing1": "{title}", ...}}]}. None: no notice offered.
 WECHAT_NOTICE_TEMPLATES = env.json("WECHAT_NOTICE_TEMPLATES", default={})
+
+# --- cms: public error pages (cms.errors) -------------------------------------------------------
+# A refused CSRF token on a public form answers in Chinese in the portal's chrome.
+CSRF_FAILURE_VIEW = "cms.errors.csrf_failure"
