@@ -80,7 +80,7 @@ def seed_demo_home(portal) -> int:
                 home=home,
                 sort_order=order,
                 image=_image(portal, caption, colour),
-                alt=caption,
+                alt=f"{caption}图片",
                 caption=caption,
                 link_url="/hdjl/plyh/" if order == 1 else "",
                 link_page=None if order == 1 else home,
