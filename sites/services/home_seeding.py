@@ -73,6 +73,7 @@ def seed_demo_home(portal) -> int:
     home = portal.site.root_page.specific
     published = 0
     if not home.carousel_items.exists():
+        targets = {c.slug: c for c in home.get_children().filter(slug__in=("gzdt", "zcfg"))}
         place = portal.city if not portal.is_regional else "全区"
         for order, (title, colour) in enumerate(CAROUSEL):
             caption = f"{place}{title}"
@@ -83,7 +84,7 @@ def seed_demo_home(portal) -> int:
                 alt=f"{caption}图片",
                 caption=caption,
                 link_url="/hdjl/plyh/" if order == 1 else "",
-                link_page=None if order == 1 else home,
+                link_page=None if order == 1 else targets.get("gzdt" if order == 0 else "zcfg"),
             )
         home.save_revision().publish()
         published += 1

@@ -237,7 +237,7 @@ def test_latest_notices_appear_beside_the_headline(client, portals):
     notices = portals["nanning"].site.root_page.get_children().get(slug="tzgg")
     ArticlePageFactory(parent=notices, title="关于春节期间信访接待安排的通知")
     html = page(client, "/")
-    area = html[html.index('class="headline-area"') : html.index('class="services"')]
+    area = html[html.index('class="headline-area"') : html.index('class="column-grid"')]
     assert "关于春节期间信访接待安排的通知" in area
     grid = html[html.index('class="column-grid"') :]
     assert ">通知公告<" not in grid
@@ -289,3 +289,15 @@ def test_site_map_lists_the_portals_columns_and_sections_but_not_hidden_ones(cli
 def test_accessibility_statement_explains_care_mode(client):
     html = page(client, "/wza/")
     assert "<h1>无障碍说明</h1>" in html and "关怀模式" in html and "0771-" in html
+
+
+def test_an_editor_finds_the_carousel_and_home_blocks_on_their_home_page_form(
+    client, portals, staff
+):
+    client.force_login(staff("nanning", "admin"))
+    home = portals["nanning"].site.root_page
+    response = client.get(f"/admin/pages/{home.pk}/edit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for label in ("图片轮播", "轮播间隔（秒）", "通知公告栏目", "首页栏目区块"):
+        assert label in html, label

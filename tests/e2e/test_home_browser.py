@@ -83,6 +83,9 @@ def assert_every_home_element(page, regional: bool, phone: bool):
     assert visible(".site-header .site-logo") and visible(".site-header .site-name")
     assert visible("#site-search") and visible("[data-care-toggle]") and visible(".a11y-link")
     if phone:
+        # 我要信访 is on the first screen of a phone: one tap away.
+        petition = page.locator(".service-grid").get_by_role("link", name="我要信访")
+        assert petition.bounding_box()["y"] + 40 < PHONE["height"]
         assert visible(".menu-button") and not visible(".site-nav-wide")
         page.locator(".menu-button").click()
         assert page.locator(".menu-phone .site-nav a", has_text="工作动态").is_visible()
