@@ -95,11 +95,30 @@ def connect():
     _connect_home_sources()
 
 
+def _image_changed(sender, instance, **kwargs):
+    """A picture's file or focal point changed: its variants are new files, so the pages of the
+    portal whose library holds it (carousel, 头条, banners, articles) render afresh."""
+    from sites.models import Portal
+
+    if kwargs.get("created"):
+        return  # a new picture is on no page yet
+    page_cache.invalidate_sites(
+        set(
+            Portal.objects.filter(collection_id=instance.collection_id).values_list(
+                "site_id", flat=True
+            )
+        )
+    )
+
+
 def _connect_home_sources():
-    """What else the home pages show: the portal list (站群导航) and the open campaigns."""
+    """What else the home pages show: the portal list (站群导航), the open campaigns and pictures."""
+    from wagtail.images import get_image_model
+
     from backend_bridge.models import SuggestionCampaign
     from sites.models import Portal
 
+    post_save.connect(_image_changed, sender=get_image_model(), dispatch_uid="cms_image_saved")
     post_save.connect(_portal_changed, sender=Portal, dispatch_uid="cms_portal_saved")
     post_save.connect(_campaign_changed, sender=SuggestionCampaign, dispatch_uid="cms_camp_saved")
     post_delete.connect(_campaign_changed, sender=SuggestionCampaign, dispatch_uid="cms_camp_del")

@@ -129,13 +129,11 @@ def main():
             page.goto(base + "/admin/settings/portal_sites/portalsettings/")
             page.screenshot(path=IMG / "admin-footer-settings.png")
             page.screenshot(path=IMG / "admin-portal-settings-full.png", full_page=True)
-            page.goto(base + "/admin/pages/search/?q=南宁市信访局")
-            home_id = page.locator("a[href*='/admin/pages/'][href$='/edit/']").first.get_attribute(
-                "href"
-            )
-            page.goto(base + home_id)
-            page.locator("text=图片轮播").first.scroll_into_view_if_needed()
-            page.screenshot(path=IMG / "admin-home-carousel.png")
+            page.goto(base + "/admin/pages/")
+            page.locator("a[href$='/edit/']", has_text="南宁市信访局").first.click()
+            page.wait_for_load_state("networkidle")
+            panel = page.get_by_text("轮播间隔（秒）").first.locator("xpath=ancestor::section[1]")
+            panel.screenshot(path=IMG / "admin-home-carousel.png")
             page.goto(base + "/admin/pages/search/?q=关于贯彻信访条例的通知")
             link = page.locator("a[href*='/admin/pages/'][href$='/edit/']").first.get_attribute(
                 "href"

@@ -301,3 +301,35 @@ def test_an_editor_finds_the_carousel_and_home_blocks_on_their_home_page_form(
     html = response.content.decode()
     for label in ("图片轮播", "轮播间隔（秒）", "通知公告栏目", "首页栏目区块"):
         assert label in html, label
+
+
+def test_publishing_a_headline_replaces_the_cached_home(client, column, portals):
+    page(client, "/")
+    assert client.get("/", HTTP_HOST=NANNING)["X-Page-Cache"] == "hit"
+    article = ArticlePageFactory(parent=column, title="新的头条", live=False)
+    article.is_headline = True
+    article.cover_image = picture(portals["nanning"])
+    article.cover_alt = "新的头条图片"
+    article.save_revision().publish()
+    html = page(client, "/")
+    assert 'alt="新的头条图片"' in html
+
+
+def test_moving_a_pictures_focal_point_replaces_the_cached_home(client, portals):
+    home = portals["nanning"].site.root_page.specific
+    image = picture(portals["nanning"])
+    HomeCarouselItem.objects.create(home=home, image=image, alt="轮播", caption="标题")
+    home.save_revision().publish()
+    before = page(client, "/")
+    assert client.get("/", HTTP_HOST=NANNING)["X-Page-Cache"] == "hit"
+    image.focal_point_x, image.focal_point_y = 1400, 800
+    image.focal_point_width = image.focal_point_height = 100
+    image.save()
+    after = page(client, "/")
+
+    def carousel(html):
+        start = html.index("data-carousel ")
+        return html[start : html.index("</section>", start)]
+
+    assert "portal_carousel" in carousel(before)
+    assert carousel(after) != carousel(before)
