@@ -172,6 +172,14 @@ def test_carousel_moves_by_itself_but_never_in_care_mode_nor_when_focused(browse
     page.wait_for_function(
         "document.querySelector('[data-carousel]').dataset.current !== '0'", timeout=6000
     )
+    # Pointing at the carousel pauses it.
+    page.hover(".carousel-slides")
+    assert page.locator("[data-carousel]").get_attribute("data-playing") == "false"
+    before = current_slide(page)
+    page.wait_for_timeout(4000)
+    assert current_slide(page) == before
+    page.mouse.move(0, 0)
+    assert page.locator("[data-carousel]").get_attribute("data-playing") == "true"
     # Keyboard focus inside the carousel pauses it.
     page.locator("[data-carousel-next]").focus()
     before = current_slide(page)
