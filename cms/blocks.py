@@ -89,3 +89,27 @@ class BodyBlock(blocks.StreamBlock):
     table = TableWithCaptionBlock()
     attachment = AttachmentBlock()
     video = VideoBlock()
+
+
+class HomeColumnBlock(blocks.StructBlock):
+    """A column shown on the home page with its latest articles (accepted pushes included)."""
+
+    column = blocks.PageChooserBlock(label="栏目", page_type="cms.ColumnPage")
+    count = blocks.IntegerBlock(
+        label="显示条数", required=False, min_value=1, max_value=20, help_text="留空使用页面设置"
+    )
+
+    class Meta:
+        icon = "list-ul"
+        label = "栏目区块"
+        # Rendered by the home page template with the articles it fetched for all blocks at once.
+        template = "cms/blocks/home_column.html"
+        description = "在首页显示一个栏目的最新文章，含其他门户推送并已接收的文章"
+        preview_value = {"count": 6}
+
+
+class HomeBlock(blocks.StreamBlock):
+    column = HomeColumnBlock()
+
+    class Meta:
+        block_counts = {}

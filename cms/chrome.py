@@ -6,7 +6,7 @@ each of those replaces the site's generation token (cms.page_cache). So they are
 shared cache under that token, and a request that renders a page costs none of those queries.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from wagtail.models import Site
@@ -22,15 +22,32 @@ class NavItem:
 
 
 @dataclass
+class PortalLink:
+    """A member of the portal group for the 站群导航 (host only: the address is built per request)."""
+
+    name: str
+    city: str
+    hostname: str
+    is_regional: bool
+
+
+@dataclass
 class SiteChrome:
     site: Site
     settings: object
     navigation: list[NavItem]
+    group: list[PortalLink] = field(default_factory=list)
+    is_regional: bool = False
+
+    def group_links(self) -> list[PortalLink]:
+        """站群导航: the regional portal links to the 14 cities; a city links back to the regional
+        portal and to its sibling cities."""
+        return [link for link in self.group if link.hostname != self.site.hostname]
 
 
 def _build(site_id: int) -> SiteChrome | None:
     from cms.models import ColumnPage, TopicPage
-    from sites.models import PortalSettings
+    from sites.models import Portal, PortalSettings
 
     site = Site.objects.select_related("root_page").filter(pk=site_id).first()
     if site is None:
@@ -43,7 +60,21 @@ def _build(site_id: int) -> SiteChrome | None:
         NavItem(p.title, "/" + p.url_path[len(root_url_path) :], p.path)
         for p in pages.only("title", "url_path", "path")
     ]
-    return SiteChrome(site=site, settings=PortalSettings.for_site(site), navigation=navigation)
+    group = [
+        PortalLink(p.name, p.city, p.site.hostname, p.is_regional)
+        for p in Portal.objects.select_related("site").order_by("sort_order", "id")
+    ]
+    return SiteChrome(
+        site=site,
+        settings=PortalSettings.for_site(site),
+        navigation=navigation,
+        group=group,
+        is_regional=any(link.is_regional and link.hostname == site.hostname for link in group),
+    )
+
+
+def chrome_key(site_id: int) -> str:
+    return f"chrome:{site_id}:{page_cache.generation(site_id)}"
 
 
 def chrome_for_request(request) -> SiteChrome | None:
@@ -55,7 +86,7 @@ def chrome_for_request(request) -> SiteChrome | None:
     except Exception:  # DisallowedHost is answered by the normal stack
         site_id = None
     if site_id is not None:
-        key = f"chrome:{site_id}:{page_cache.generation(site_id)}"
+        key = chrome_key(site_id)
         chrome = cache.get(key)
         if chrome is None:
             chrome = _build(site_id)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber, Substr
@@ -10,15 +11,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from channels.panels import CHANNEL_MODES, channel_panel
-from cms.blocks import BodyBlock
+from cms.blocks import BodyBlock, HomeBlock
 from cms.search import segment
 from cms.text import stream_text
 from cms.workflow import ReviewStepTask  # noqa: F401 - a model of this app
@@ -99,13 +100,43 @@ class HomePage(PortalPageMixin, Page):
     )
     banner_alt = models.CharField("横幅替代文本", max_length=200, blank=True)
     latest_count = models.PositiveSmallIntegerField("每栏目显示条数", default=6)
+    carousel_interval = models.PositiveSmallIntegerField(
+        "轮播间隔（秒）",
+        default=6,
+        validators=[MinValueValidator(3), MaxValueValidator(60)],
+        help_text="图片自动切换的间隔；关怀模式下和鼠标停留、键盘聚焦时不自动切换",
+    )
+    notice_column = models.ForeignKey(
+        "cms.ColumnPage",
+        verbose_name="通知公告栏目",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="首页头条区旁列出该栏目的最新通知；留空使用本站“通知公告”栏目",
+    )
+    home_blocks = StreamField(
+        HomeBlock(),
+        verbose_name="首页栏目区块",
+        blank=True,
+        help_text="选择并排序首页显示的栏目；留空则按栏目顺序显示全部在导航中的栏目",
+    )
 
     content_panels = [
         SensitiveGatePanel(),
         *Page.content_panels,
         FieldPanel("intro"),
-        MultiFieldPanel([FieldPanel("banner"), FieldPanel("banner_alt")], heading="横幅"),
+        MultiFieldPanel(
+            [
+                InlinePanel("carousel_items", label="轮播图片", max_num=8),
+                FieldPanel("carousel_interval"),
+            ],
+            heading="图片轮播",
+        ),
+        PageChooserPanel("notice_column", "cms.ColumnPage"),
+        FieldPanel("home_blocks"),
         FieldPanel("latest_count"),
+        MultiFieldPanel([FieldPanel("banner"), FieldPanel("banner_alt")], heading="横幅"),
     ]
     search_fields = Page.search_fields + SEGMENTED_SEARCH_FIELDS
     parent_page_types = ["wagtailcore.Page"]
@@ -114,6 +145,27 @@ class HomePage(PortalPageMixin, Page):
 
     class Meta:
         verbose_name = "门户首页"
+
+    def clean(self):
+        super().clean()
+        # A home page shows its own portal's columns; other portals' articles arrive by push.
+        foreign = [
+            block.value["column"].title
+            for block in self.home_blocks
+            if block.value.get("column") is not None
+            and self.pk
+            and not block.value["column"].path.startswith(self.path)
+        ]
+        if foreign:
+            raise ValidationError(
+                {
+                    "home_blocks": "只能选择本门户的栏目："
+                    + "、".join(foreign)
+                    + " 不属于本门户；其他门户的文章请通过推送与接收审核显示"
+                }
+            )
+        if self.notice_column_id and self.pk and not self.notice_column.path.startswith(self.path):
+            raise ValidationError({"notice_column": "只能选择本门户的栏目"})
 
     def route(self, request, path_components):
         """Find the deepest page on the path in one query instead of one per URL segment, then let
@@ -136,12 +188,62 @@ class HomePage(PortalPageMixin, Page):
         return deepest.specific.route(request, path_components[consumed:])
 
     def get_context(self, request, *args, **kwargs):
+        from cms import home
+
         context = super().get_context(request, *args, **kwargs)
-        context["column_blocks"] = home_column_blocks(self, self.latest_count)
-        context["topics"] = (
-            TopicPage.objects.child_of(self).live().public().select_related("banner")
-        )
+        context.update(home.home_context(self))
         return context
+
+
+class HomeCarouselItem(Orderable):
+    """One picture of the home page's carousel (图片轮播), curated and ordered by editors."""
+
+    home = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="carousel_items")
+    image = models.ForeignKey(
+        IMAGE_MODEL, verbose_name="图片", on_delete=models.CASCADE, related_name="+"
+    )
+    alt = models.CharField("替代文本", max_length=200, help_text="为视障用户朗读的图片说明，必填")
+    caption = models.CharField("标题", max_length=60, blank=True)
+    link_page = models.ForeignKey(
+        Page,
+        verbose_name="链接页面",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    link_url = models.CharField(
+        "链接地址",
+        max_length=255,
+        blank=True,
+        help_text="站外链接或 /hdjl/ 等站内地址；优先使用链接页面",
+    )
+
+    panels = [
+        FieldPanel("image"),
+        FieldPanel("alt"),
+        FieldPanel("caption"),
+        PageChooserPanel("link_page"),
+        FieldPanel("link_url"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "轮播图片"
+        verbose_name_plural = "轮播图片"
+
+    def __str__(self):
+        return self.caption or self.alt
+
+    def clean(self):
+        super().clean()
+        if not (self.alt or "").strip():
+            raise ValidationError({"alt": "请填写图片的替代文本"})
+
+    @property
+    def url(self) -> str:
+        if self.link_page_id:
+            return self.link_page.url or ""
+        return self.link_url
 
 
 class ColumnPage(RoutablePageMixin, PortalPageMixin, Page):
@@ -244,6 +346,11 @@ class ArticlePage(PortalPageMixin, Page, ChannelChoiceMixin):  # noqa: DJ008 - P
     )
     cover_alt = models.CharField("封面替代文本", max_length=200, blank=True)
     body = StreamField(BodyBlock(), verbose_name="正文", blank=True)
+    is_headline = models.BooleanField(
+        "设为头条",
+        default=False,
+        help_text="首页头条区显示最新发布的头条文章及其封面图（按图片焦点裁切）",
+    )
 
     content_panels = [
         SensitiveGatePanel(),
@@ -254,7 +361,10 @@ class ArticlePage(PortalPageMixin, Page, ChannelChoiceMixin):  # noqa: DJ008 - P
             heading="来源与时间",
         ),
         FieldPanel("summary"),
-        MultiFieldPanel([FieldPanel("cover_image"), FieldPanel("cover_alt")], heading="封面"),
+        MultiFieldPanel(
+            [FieldPanel("cover_image"), FieldPanel("cover_alt"), FieldPanel("is_headline")],
+            heading="封面与头条",
+        ),
         FieldPanel("body"),
         channel_panel(),
     ]
@@ -404,28 +514,47 @@ class TopicPage(PortalPageMixin, Page, ChannelChoiceMixin):  # noqa: DJ008 - Pag
 
 
 def home_column_blocks(parent: Page, count: int):
-    """The child columns of parent, each with its latest `count` articles, own and accepted pushes
-    (接收审核) together, in three queries whatever the number of columns or articles: articles are
-    ranked per column by a window function, once among the columns' children and once among the
-    pushes accepted into them, and the two rankings are merged here."""
+    """The child columns of parent (in the menu), each with its latest `count` articles."""
     columns = list(ColumnPage.objects.child_of(parent).live().public().in_menu())
-    if not columns:
+    return column_blocks([(column, count) for column in columns])
+
+
+def column_blocks(columns_and_counts):
+    """Each (column, count) with its latest `count` articles, own and accepted pushes (接收审核)
+    together, in two queries per depth of the columns (one for most portals) whatever the number
+    of columns or articles: articles are ranked per column by a window function, once among the
+    columns' children and once among the pushes accepted into them, and the rankings are merged
+    here."""
+    columns_and_counts = [(c, n) for c, n in columns_and_counts if c is not None]
+    if not columns_and_counts:
         return []
+    columns = [c for c, _ in columns_and_counts]
+    most = max(n for _, n in columns_and_counts)
     visible = ArticlePage.objects.live().public()
-    column_path_length = (parent.depth + 1) * Page.steplen
-    own = (
-        visible.filter(path__startswith=parent.path, depth=parent.depth + 2)
-        .annotate(column_path=Substr("path", 1, column_path_length))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("column_path")],
-                order_by=[F("publish_date").desc(), F("pk").desc()],
+    by_column: dict[int, list] = {c.pk: [] for c in columns}
+    for depth in sorted({c.depth for c in columns}):
+        at_depth = [c for c in columns if c.depth == depth]
+        column_ids = {c.path: c.pk for c in at_depth}
+        column_path_length = depth * Page.steplen
+        prefixes = Q()
+        for column in at_depth:
+            prefixes |= Q(path__startswith=column.path)
+        own = (
+            visible.filter(prefixes, depth=depth + 1)
+            .annotate(column_path=Substr("path", 1, column_path_length))
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("column_path")],
+                    order_by=[F("publish_date").desc(), F("pk").desc()],
+                )
             )
+            .filter(rank__lte=most)
+            .order_by("column_path", "rank")
         )
-        .filter(rank__lte=count)
-        .order_by("column_path", "rank")
-    )
+        for article in own:
+            if article.column_path in column_ids:
+                by_column[column_ids[article.column_path]].append(article)
     shares = (
         ArticleShare.objects.accepted()
         .filter(column__in=[c.pk for c in columns], article__in=visible.values("pk"))
@@ -437,17 +566,12 @@ def home_column_blocks(parent: Page, count: int):
                 order_by=[F("article__publish_date").desc(), F("article_id").desc()],
             )
         )
-        .filter(rank__lte=count)
+        .filter(rank__lte=most)
     )
-    column_ids = {c.path: c.pk for c in columns}
-    by_column: dict[int, list] = {c.pk: [] for c in columns}
-    for article in own:
-        if article.column_path in column_ids:
-            by_column[column_ids[article.column_path]].append(article)
     for share in shares:
         # Read under the receiving column's own route (see ArticlePage.url_in_column).
         share.article.shared_in = share.column_id
         by_column[share.column_id].append(share.article)
     for articles in by_column.values():
         articles.sort(key=lambda a: (a.publish_date, a.pk), reverse=True)
-    return [(column, by_column[column.pk][:count]) for column in columns]
+    return [(column, by_column[column.pk][:count]) for column, count in columns_and_counts]

@@ -545,3 +545,6 @@ CONTENT_SECURITY_POLICY_ADMIN = {
 # and DEBUG off (security.checks).
 ALLOW_DEVELOPMENT_PROVIDERS = env.bool("ALLOW_DEVELOPMENT_PROVIDERS", default=False)
 LOGGING["loggers"]["axes"] = {"level": env("LOG_LEVEL_LIBRARIES", default="WARNING")}
+# --- cms: public error pages (cms.errors) -------------------------------------------------------
+# A refused CSRF token on a public form answers in Chinese in the portal's chrome.
+CSRF_FAILURE_VIEW = "cms.errors.csrf_failure"

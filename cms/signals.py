@@ -62,8 +62,18 @@ def _share_changed(sender, instance, **kwargs):
 
 
 def _site_changed(sender, instance, **kwargs):
+    # Every portal's 站群导航 names and links to the others: all of them render afresh.
     page_cache.forget_hosts()
-    page_cache.invalidate_sites({instance.pk})
+    page_cache.invalidate_sites({instance.pk} | set(Site.objects.values_list("pk", flat=True)))
+
+
+def _portal_changed(sender, instance, **kwargs):
+    page_cache.invalidate_sites(set(Site.objects.values_list("pk", flat=True)))
+
+
+def _campaign_changed(sender, instance, **kwargs):
+    """A themed call for suggestions opened, closed or renamed: its portal's home lists it."""
+    page_cache.invalidate_sites({getattr(instance.portal, "site_id", None)})
 
 
 def _settings_changed(sender, instance, **kwargs):
@@ -82,3 +92,33 @@ def connect():
     post_save.connect(_site_changed, sender=Site, dispatch_uid="cms_site_saved")
     post_delete.connect(_site_changed, sender=Site, dispatch_uid="cms_site_deleted")
     post_save.connect(_settings_changed, sender=PortalSettings, dispatch_uid="cms_settings_saved")
+    _connect_home_sources()
+
+
+def _image_changed(sender, instance, **kwargs):
+    """A picture's file or focal point changed: its variants are new files, so the pages of the
+    portal whose library holds it (carousel, 头条, banners, articles) render afresh."""
+    from sites.models import Portal
+
+    if kwargs.get("created"):
+        return  # a new picture is on no page yet
+    page_cache.invalidate_sites(
+        set(
+            Portal.objects.filter(collection_id=instance.collection_id).values_list(
+                "site_id", flat=True
+            )
+        )
+    )
+
+
+def _connect_home_sources():
+    """What else the home pages show: the portal list (站群导航), the open campaigns and pictures."""
+    from wagtail.images import get_image_model
+
+    from backend_bridge.models import SuggestionCampaign
+    from sites.models import Portal
+
+    post_save.connect(_image_changed, sender=get_image_model(), dispatch_uid="cms_image_saved")
+    post_save.connect(_portal_changed, sender=Portal, dispatch_uid="cms_portal_saved")
+    post_save.connect(_campaign_changed, sender=SuggestionCampaign, dispatch_uid="cms_camp_saved")
+    post_delete.connect(_campaign_changed, sender=SuggestionCampaign, dispatch_uid="cms_camp_del")

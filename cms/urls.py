@@ -1,4 +1,5 @@
-"""URL configuration of the portal group: admin, API, search, care mode, documents, pages."""
+"""URL configuration of the portal group: admin, API, search, care mode, site map, accessibility
+statement, documents, pages, and the public error pages."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -19,6 +20,8 @@ urlpatterns = [
     path("api/app/v1/", app_api.urls),
     path("search/", views.search, name="search"),
     path("care-mode/", views.care_mode, name="care_mode"),
+    path("wzdt/", views.site_map, name="site_map"),
+    path("wza/", views.accessibility_statement, name="accessibility_statement"),
     path("hdjl/", include("backend_bridge.urls")),
     path("wechat/", include("channels.urls")),
 ]
@@ -33,3 +36,9 @@ from mini_programs import api as mp_api  # noqa: E402
 urlpatterns += [path("api/mp/v1/", mp_api.urls())]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# Public error pages in the portal's chrome; the admin keeps its own (cms.errors).
+handler400 = "cms.errors.bad_request"
+handler403 = "cms.errors.permission_denied"
+handler404 = "cms.errors.page_not_found"
+handler500 = "cms.errors.server_error"

@@ -1,6 +1,7 @@
-"""Public views that are not pages: site search and the care-mode (关怀模式) switch."""
+"""Public views that are not pages: site search, the care-mode (关怀模式) switch, the site map
+(网站地图) and the accessibility statement (无障碍说明)."""
 
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
@@ -51,3 +52,25 @@ def care_mode(request):
     else:
         response.delete_cookie(CARE_COOKIE, samesite="Lax")
     return response
+
+
+@require_GET
+def site_map(request):
+    """网站地图: generated from the portal's page tree, so it is never out of date."""
+    from cms.home import service_entrances
+    from cms.site_map import site_map as build
+
+    site = Site.find_for_request(request)
+    if site is None:
+        raise Http404("找不到该网站")
+    return TemplateResponse(
+        request,
+        "cms/site_map.html",
+        {"tree": build(site.root_page), "services": service_entrances()},
+    )
+
+
+@require_GET
+def accessibility_statement(request):
+    """无障碍说明: what the portal offers elderly and disabled citizens and how to reach us."""
+    return TemplateResponse(request, "cms/accessibility.html", {})

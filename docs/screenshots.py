@@ -84,6 +84,8 @@ def main():
             # A WeChat account whose API is unreachable: the screens show a delivery waiting.
             "WECHAT_ACCOUNTS": json.dumps([account], ensure_ascii=False),
             "WECHAT_API_BASE": "http://127.0.0.1:9/",
+            # Django serves the uploaded pictures (carousel, 头条, banners) only in DEBUG.
+            "DEBUG": "1",
         }
     )
     manage = bench.demo_database(OUT, env)
@@ -126,6 +128,7 @@ def main():
             page.goto(base + "/hdjl/ldly/")
             page.screenshot(path=IMG / "bridge-board-phone.png", full_page=True)
             phone.close()
+            home_screenshots(browser, server.port)
             desktop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
             page = desktop.new_page()
             page.goto(base + "/")
@@ -159,6 +162,12 @@ def main():
             page.screenshot(path=IMG / "admin-workflows.png")
             page.goto(base + "/admin/settings/portal_sites/portalsettings/")
             page.screenshot(path=IMG / "admin-footer-settings.png")
+            page.screenshot(path=IMG / "admin-portal-settings-full.png", full_page=True)
+            page.goto(base + "/admin/pages/")
+            page.locator("a[href$='/edit/']", has_text="南宁市信访局").first.click()
+            page.wait_for_load_state("networkidle")
+            panel = page.get_by_text("轮播间隔（秒）").first.locator("xpath=ancestor::section[1]")
+            panel.screenshot(path=IMG / "admin-home-carousel.png")
             page.goto(base + "/admin/pages/search/?q=关于贯彻信访条例的通知")
             link = page.locator("a[href*='/admin/pages/'][href$='/edit/']").first.get_attribute(
                 "href"
@@ -189,6 +198,36 @@ def main():
     finally:
         server.stop()
     print("screenshots written to", IMG)
+
+
+def home_screenshots(browser, port: int):
+    """The regional and a city home page on a phone (375×812) and a desktop (1366×900), a phone
+    in 关怀模式, the site map and a 404 page."""
+    for viewport, kind in (
+        ({"width": 375, "height": 812}, "phone"),
+        ({"width": 1366, "height": 900}, "desktop"),
+    ):
+        context = browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=1)
+        page = context.new_page()
+        for code, name in (("gx", "regional"), ("nanning", "city")):
+            page.goto(f"http://{code}.localhost:{port}/")
+            page.mouse.move(0, 0)
+            page.screenshot(path=IMG / f"portal-home-{name}-{kind}.png", full_page=True)
+        if kind == "phone":
+            page.goto(f"http://nanning.localhost:{port}/")
+            page.locator(".menu-button").click()
+            page.screenshot(path=IMG / "portal-home-phone-menu.png")
+            context.add_cookies(
+                [{"name": "care_mode", "value": "1", "url": f"http://nanning.localhost:{port}/"}]
+            )
+            page.goto(f"http://nanning.localhost:{port}/")
+            page.screenshot(path=IMG / "portal-home-city-phone-care.png", full_page=True)
+        else:
+            page.goto(f"http://nanning.localhost:{port}/wzdt/")
+            page.screenshot(path=IMG / "portal-site-map.png", full_page=True)
+            page.goto(f"http://nanning.localhost:{port}/no-such-page/")
+            page.screenshot(path=IMG / "portal-404.png")
+        context.close()
 
 
 if __name__ == "__main__":

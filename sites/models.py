@@ -7,6 +7,8 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
+from sites.colours import validate_dark_colour
+
 
 class Portal(models.Model):
     """Which member of the portal group a Wagtail Site is: its code, name and region."""
@@ -90,13 +92,65 @@ class PortalSettings(BaseSiteSetting):
         help_text="由中央机构编制委员会办公室电子政务中心（conac.cn）颁发的标识核验地址",
     )
 
+    # The header and chrome (标志、配色、党政机关网站标识图片): empty images fall back to the
+    # project's default artwork in cms/static/cms/img/.
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name="网站标志（Logo）",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="页头左侧显示的标志图片，建议透明背景 PNG，高 64 像素以上；留空显示默认徽标",
+    )
+    logo_alt = models.CharField(
+        "标志替代文本", max_length=100, blank=True, help_text="留空则朗读网站名称"
+    )
+    show_name_with_logo = models.BooleanField(
+        "标志旁显示网站名称", default=True, help_text="标志图片已含网站名称时可取消"
+    )
+    brand_colour = models.CharField(
+        "主色",
+        max_length=7,
+        default="#a4161a",
+        validators=[validate_dark_colour],
+        help_text="页头底色，格式 #RRGGBB；须足够深，保证白色文字清晰（对比度 ≥ 4.5:1）",
+    )
+    nav_colour = models.CharField(
+        "导航栏颜色",
+        max_length=7,
+        default="#7d1014",
+        validators=[validate_dark_colour],
+        help_text="主导航底色，格式 #RRGGBB；同样须保证白色文字清晰",
+    )
+    government_mark_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name="党政机关网站标识图片",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="上传 conac.cn 颁发的标识图片；留空显示默认标识图",
+    )
+
     panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("logo"),
+                FieldPanel("logo_alt"),
+                FieldPanel("show_name_with_logo"),
+                FieldPanel("brand_colour"),
+                FieldPanel("nav_colour"),
+            ],
+            heading="页头标志与配色",
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("site_identifier"),
                 FieldPanel("icp_number"),
                 FieldPanel("police_number"),
                 FieldPanel("government_mark_url"),
+                FieldPanel("government_mark_image"),
             ],
             heading="备案与标识",
         ),
@@ -122,7 +176,7 @@ class PortalSettings(BaseSiteSetting):
     ]
 
     class Meta:
-        verbose_name = "网站页脚与备案信息"
+        verbose_name = "网站页头页脚与备案信息"
 
     ICP_FILING_URL = "https://beian.miit.gov.cn/"
     POLICE_FILING_URL = "https://beian.mps.gov.cn/#/query/webSearch"

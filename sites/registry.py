@@ -54,3 +54,41 @@ ROLE_ALIASES = {**{k: k for k in ROLES}, **{v: k for k, v in ROLES.items()}}
 
 def group_name(portal_name: str, role: str) -> str:
     return f"{portal_name}-{ROLES[role]}"
+
+
+# Postal codes and telephone area codes of the bureaus' cities (the regional bureau is in 南宁),
+# for the footers filled in at seeding; site administrators keep them up to date in the admin.
+POSTCODES = {
+    "gx": "530000",
+    "nanning": "530000",
+    "liuzhou": "545000",
+    "guilin": "541000",
+    "wuzhou": "543000",
+    "beihai": "536000",
+    "fangchenggang": "538000",
+    "qinzhou": "535000",
+    "guigang": "537100",
+    "yulin": "537000",
+    "baise": "533000",
+    "hezhou": "542800",
+    "hechi": "547000",
+    "laibin": "546100",
+    "chongzuo": "532200",
+}
+AREA_CODES = {
+    "gx": "0771",
+    "nanning": "0771",
+    "liuzhou": "0772",
+    "guilin": "0773",
+    "wuzhou": "0774",
+    "beihai": "0779",
+    "fangchenggang": "0770",
+    "qinzhou": "0777",
+    "guigang": "0775",
+    "yulin": "0775",
+    "baise": "0776",
+    "hezhou": "0774",
+    "hechi": "0778",
+    "laibin": "0772",
+    "chongzuo": "0771",
+}

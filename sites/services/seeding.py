@@ -18,6 +18,7 @@ from cms.factories import ArticlePageFactory, ColumnPageFactory, TopicPageFactor
 from cms.models import HomePage
 from sites.models import AccountProfile, Portal, PortalSettings
 from sites.registry import PORTALS, PortalSpec
+from sites.services import home_seeding
 from sites.services.permissions import ensure_portal_groups
 from sites.services.workflows import ensure_portal_workflow
 
@@ -180,9 +181,10 @@ def ensure_portal(spec: PortalSpec, order: int, report: SeedReport) -> Portal:
         footer.police_number = f"桂公网安备 {spec.region_code}02{number:06d}号"
         footer.address = f"广西壮族自治区{'南宁市' if spec.is_regional else spec.city + '市'}民族大道{100 + number}号"
         footer.phone = f"0771-{5600000 + number}"
-        footer.postcode = f"{spec.region_code[:3]}000"
+        footer.postcode = f"{spec.region_code[:3]}000"  # corrected below: home_seeding
         footer.government_mark_url = "https://bszs.conac.cn/sitename?method=show&id=0"
         footer.save()
+    home_seeding.repair_footer(portal, footer)
     return portal
 
 
@@ -215,6 +217,7 @@ def ensure_columns(portal: Portal, demo: bool, report: SeedReport):
             columns[f"{topic_slug}/{section_slug}"] = section
     if demo:
         _ensure_demo_articles(portal, columns, report)
+        report.created_pages += home_seeding.seed_demo_home(portal)
     return columns
 
 

@@ -22,6 +22,8 @@ from media_pipeline.profiles import IMAGE_PROFILES, PROFILES, get_profile
 EXPECTED_PROFILES = {
     "portal_article",
     "portal_banner",
+    "portal_headline",
+    "portal_carousel",
     "topic_banner",
     "app_thumb",
     "app_banner",
