@@ -3,7 +3,7 @@ statement, documents, pages, and the public error pages."""
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -22,6 +22,11 @@ urlpatterns = [
     path("care-mode/", views.care_mode, name="care_mode"),
     path("wzdt/", views.site_map, name="site_map"),
     path("wza/", views.accessibility_statement, name="accessibility_statement"),
+    re_path(
+        r"^_util/theme/(?P<brand>[0-9a-fA-F]{6})-(?P<nav>[0-9a-fA-F]{6})\.css$",
+        views.theme_css,
+        name="theme_css",
+    ),
     path("hdjl/", include("backend_bridge.urls")),
     path("wechat/", include("channels.urls")),
 ]

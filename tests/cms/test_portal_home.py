@@ -3,6 +3,7 @@ colours from the portal's settings, headline, carousel, notices, service entranc
 column blocks, 站群导航, footer, the site map, and the page cache staying right."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -76,10 +77,14 @@ def test_portal_admin_changes_logo_and_colours_of_their_portal_only(client, port
     assert response.status_code == 302
     client.logout()
     html = page(client, "/")
-    assert "--brand: #003a8c" in html
+    theme = re.search(r'href="(/_util/theme/[^"]+\.css)"', html).group(1)
+    assert theme == "/_util/theme/003a8c-7d1014.css"
+    css = client.get(theme)
+    assert "--brand: #003a8c" in css.content.decode()
+    assert css["Content-Type"].startswith("text/css") and "immutable" in css["Cache-Control"]
     assert 'alt="南宁信访徽标"' in html and "cms/img/emblem.svg" not in html
     other = page(client, "/", host="liuzhou.localhost")
-    assert "--brand: #a4161a" in other and "南宁信访徽标" not in other
+    assert "/_util/theme/a4161a-7d1014.css" in other and "南宁信访徽标" not in other
     assert "cms/img/emblem.svg" in other
 
 
