@@ -371,3 +371,14 @@ WECHAT_OPEN_BASE = env("WECHAT_OPEN_BASE", default="https://open.weixin.qq.com")
 # Subscribe-message (订阅通知) templates per account: {"<account code>": [{"template_id",
 # "title", "statuses": [...], "data": {"thing1": "{title}", ...}}]}. None: no notice offered.
 WECHAT_NOTICE_TEMPLATES = env.json("WECHAT_NOTICE_TEMPLATES", default={})
+
+# --- audit (安全审计, docs/security.md) ------------------------------------------------------------
+# The append-only audit log with its HMAC-SM3 chain; the middleware gives receivers the request's
+# user, client address and user agent.
+INSTALLED_APPS += ["audit"]  # noqa: F405
+MIDDLEWARE += ["audit.context.AuditContextMiddleware"]  # noqa: F405
+# Key of the chain's HMAC-SM3 (hex). Unset: derived from SECRET_KEY (set it in production, and
+# keep it when SECRET_KEY rotates, or older records no longer verify).
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", default="")
+# Days records are kept at least; audit_purge refuses anything younger (never below 183).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)
