@@ -29,3 +29,20 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# Wagtail's page-types usage report, scoped to the user's own portals (sites.admin_isolation);
+# placed before Wagtail's admin URLs so that the same address and URL name reach it.
+from wagtail.admin.auth import require_admin_access  # noqa: E402
+
+from sites.admin_isolation import PortalPageTypesUsageReportView  # noqa: E402
+
+urlpatterns = [
+    path(
+        "admin/reports/page-types-usage/",
+        require_admin_access(PortalPageTypesUsageReportView.as_view()),
+    ),
+    path(
+        "admin/reports/page-types-usage/results/",
+        require_admin_access(PortalPageTypesUsageReportView.as_view(results_only=True)),
+    ),
+] + urlpatterns

@@ -33,3 +33,26 @@ def account_buttons(user, request_user):
                 "data-action": "w-action#post",
             },
         )
+
+
+# --- per-portal scoping of Wagtail's own admin API (sites.admin_isolation) --------------------
+
+
+@hooks.register("construct_admin_api", order=100)
+def portal_scoped_admin_api(router):
+    # Runs after wagtail.images/documents registered theirs: the same names, scoped per portal.
+    from sites.admin_isolation import PortalDocumentsAdminAPIViewSet, PortalImagesAdminAPIViewSet
+
+    router.register_endpoint("images", PortalImagesAdminAPIViewSet)
+    router.register_endpoint("documents", PortalDocumentsAdminAPIViewSet)
+
+
+@hooks.register("before_move_page")
+def refuse_moving_pages_that_are_not_yours(request, page_to_move, destination):
+    # Wagtail's move confirmation runs this hook before it checks permissions, and would show
+    # another portal's draft title: refuse here unless the user may move the page there.
+    if not page_to_move.permissions_for_user(request.user).can_move_to(destination):
+        from sites.admin_isolation import forbidden
+
+        return forbidden(request)
+    return None
