@@ -252,6 +252,17 @@ def _pii_revealed(sender, user, submission, fields, reason, ip="", **kwargs):
     )
 
 
+@_safe
+def _abuse_refused(sender, kind, ip="", details=None, **kwargs):
+    services.record(
+        Category.ACCESS,
+        kind,
+        target=ip,
+        outcome=Outcome.DENIED,
+        details=details or {},
+    )
+
+
 # --- configuration ----------------------------------------------------------------------------
 
 
@@ -319,11 +330,12 @@ def connect():
     page_published.connect(_page_published, dispatch_uid="audit_page_published")
     page_unpublished.connect(_page_unpublished, dispatch_uid="audit_page_unpublished")
 
-    from backend_bridge.signals import pii_revealed
+    from backend_bridge.signals import abuse_refused, pii_revealed
     from channels.signals import delivery_finished
 
     delivery_finished.connect(_delivery_finished, dispatch_uid="audit_delivery_finished")
     pii_revealed.connect(_pii_revealed, dispatch_uid="audit_pii_revealed")
+    abuse_refused.connect(_abuse_refused, dispatch_uid="audit_abuse_refused")
 
     for model in _configuration_models():
         post_save.connect(

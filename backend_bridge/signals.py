@@ -11,3 +11,7 @@ status_changed = Signal()
 #: Someone saw a submission's personal data unmasked (the audit log listens).
 #: Arguments: ``user``, ``submission``, ``fields`` (comma-separated), ``reason``, ``ip``.
 pii_revealed = Signal()
+
+#: A citizen-side limit refused a request (lookup locked after failures, SMS codes over a limit):
+#: the audit log records these as refused abuse. Arguments: ``kind``, ``ip``, ``details``.
+abuse_refused = Signal()

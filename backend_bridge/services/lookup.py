@@ -74,6 +74,11 @@ def _locked(code: str, ip: str) -> int:
 def _refuse_if_locked(code: str, ip: str | None) -> None:
     retry_after = _locked(code, ip)
     if retry_after:
+        from backend_bridge.signals import abuse_refused
+
+        abuse_refused.send(
+            None, kind="lookup_locked", ip=ip or "", details={"retry_after": retry_after}
+        )
         raise LockedOut(
             "locked",
             f"验证失败次数过多，请{_minutes(retry_after)}分钟后再试。",

@@ -340,6 +340,7 @@ def test_drill(live_server, monkeypatch, settings, capsys):
         row.audited = _audit_count(action__in=["login_failed", "lockout"]) - before
         rows.append(row)
     row = Row("暴力破解：查询码与身份证后六位")
+    before = _audit_count(action="lookup_locked")
     for n in range(8):
         response = send(
             anon,
@@ -349,6 +350,7 @@ def test_drill(live_server, monkeypatch, settings, capsys):
             headers={"X-Forwarded-For": f"10.1.1.{n}"},
         )
         row.attempt(response.status_code in (403, 429))
+    row.audited = _audit_count(action="lookup_locked") - before
     rows.append(row)
 
     # --- SMS bombing with forged proxy headers ----------------------------------------------
@@ -357,6 +359,7 @@ def test_drill(live_server, monkeypatch, settings, capsys):
     from backend_bridge.captcha import KEY_PREFIX
 
     sent = 0
+    before = _audit_count(action="sms_rate_limited")
     for n in range(10):
         forged = {"X-Forwarded-For": f"203.0.113.{n}", "X-Real-IP": f"198.51.100.{n}"}
         captcha = send(anon, "POST", url("nanning", "/api/v1/sms/captchas"), headers=forged).json()
@@ -378,6 +381,7 @@ def test_drill(live_server, monkeypatch, settings, capsys):
             continue
         row.attempt(response.status_code == 429)
     assert sent == 3
+    row.audited = _audit_count(action="sms_rate_limited") - before
     rows.append(row)
 
     # --- oversized and malformed bodies -----------------------------------------------------
