@@ -1,7 +1,8 @@
 """Admin integration: account screens and buttons on the user listing."""
 
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import ListingButton
 
 from sites import views
@@ -17,12 +18,15 @@ def account_urls():
             name="portal_reset_password",
         ),
         path("accounts/<int:user_id>/active/", views.set_active, name="portal_set_active"),
+        path("portal-accounts/", views.portal_account_list, name="portal_accounts"),
     ]
 
 
 @hooks.register("register_user_listing_buttons")
 def account_buttons(user, request_user):
-    if request_user.has_perm("auth.change_user") and user != request_user:
+    from sites.services.accounts import can_manage
+
+    if can_manage(request_user, user):
         yield ListingButton(
             "重置密码",
             reverse("portal_reset_password", args=[user.pk]),
@@ -33,6 +37,32 @@ def account_buttons(user, request_user):
                 "data-action": "w-action#post",
             },
         )
+        yield ListingButton(
+            "停用" if user.is_active else "启用",
+            reverse("portal_set_active", args=[user.pk]),
+            priority=31,
+            attrs={
+                "data-controller": "w-action",
+                "data-w-action-continue-value": "true",
+                "data-w-action-url-value": reverse("portal_set_active", args=[user.pk])
+                + ("?active=0" if user.is_active else "?active=1"),
+                "data-action": "w-action#post",
+            },
+        )
+
+
+class PortalAccountsMenuItem(MenuItem):
+    def is_shown(self, request):
+        from sites.services.accounts import admin_portals
+
+        return bool(admin_portals(request.user))
+
+
+@hooks.register("register_admin_menu_item")
+def portal_accounts_menu():
+    return PortalAccountsMenuItem(
+        "本门户账号", reverse_lazy("portal_accounts"), icon_name="user", order=9100
+    )
 
 
 # --- per-portal scoping of Wagtail's own admin API (sites.admin_isolation) --------------------
