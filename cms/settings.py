@@ -395,3 +395,5 @@ PII_SM4_KEY_VERSION = env.int("PII_SM4_KEY_VERSION", default=1)
 PII_SM4_OLD_KEYS = env.list("PII_SM4_OLD_KEYS", default=[])
 PII_INDEX_KEY_VERSION = env.int("PII_INDEX_KEY_VERSION", default=1)
 PII_INDEX_OLD_KEYS = env.list("PII_INDEX_OLD_KEYS", default=[])
+# Whose media jobs a user sees in the media pipeline's screens: the staff of the same portal.
+MEDIA_PIPELINE_JOB_COLLEAGUES = "sites.media.colleagues"

@@ -10,7 +10,7 @@ from wagtail.models import (
 )
 
 from sites.models import Portal, PortalSettings
-from sites.registry import ADMIN_ROLES, ROLES, group_name
+from sites.registry import ADMIN_ROLES, CONTENT_ROLES, ROLES, group_name
 
 # Nobody but a portal's administrators can publish directly: everyone else goes through 三审.
 PAGE_PERMISSIONS = {
@@ -58,10 +58,16 @@ def ensure_portal_groups(portal: Portal) -> dict[str, Group]:
     change_settings = Permission.objects.get(
         content_type=settings_ct, codename="change_portalsettings"
     )
+    media_jobs = Permission.objects.filter(
+        content_type__app_label="media_pipeline", codename__in=["add_mediajob", "view_mediajob"]
+    )
     groups = {}
     for role in ROLES:
         group, _ = Group.objects.get_or_create(name=group_name(portal.name, role))
         group.permissions.add(access_admin)
+        if role in CONTENT_ROLES:
+            # The media tools; their listings show only the portal's own files and jobs.
+            group.permissions.add(*media_jobs)
         for permission_type in PAGE_PERMISSIONS[role]:
             GroupPagePermission.objects.get_or_create(
                 group=group, page=home, permission=_perm("wagtailcore", f"{permission_type}_page")
