@@ -1,6 +1,6 @@
 """The audit administrator's screen (审计日志): search, filter and XLSX export.
 
-Only holders of ``audit.view_auditrecord`` (the 审计管理员 group) see it; exporting needs
+Only holders of ``audit.view_auditrecord`` (the 审计管理员 group; not superusers) see it; exporting needs
 ``audit.export_auditrecord`` and is itself recorded. Everyone else gets 403.
 """
 
@@ -18,7 +18,9 @@ EXPORT_PERMISSION = "audit.export_auditrecord"
 
 
 def can_view(user) -> bool:
-    return user.is_active and user.has_perm(VIEW_PERMISSION)
+    # Not the superuser either: it is kept for installation, and 三员分立 gives the log to the
+    # audit administrator alone (the superuser would pass every has_perm).
+    return user.is_active and not user.is_superuser and user.has_perm(VIEW_PERMISSION)
 
 
 def can_export(user) -> bool:
