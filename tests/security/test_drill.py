@@ -280,7 +280,7 @@ def test_drill(live_server, monkeypatch, settings, capsys):
     theirs = submit_petition(
         portals["liuzhou"], PetitionInput(**_petition(other_ident, region_code="450200"))
     )
-    before = _audit_count(action="admin_access_denied")
+    before = _audit_count(action__in=["admin_access_denied", "submission_access_denied"])
     for method, path, data in (
         ("GET", f"/admin/bridge/{theirs.submission.pk}/", None),
         ("POST", f"/admin/bridge/{theirs.submission.pk}/", {"action": "reveal", "reason": "演练"}),
@@ -290,7 +290,8 @@ def test_drill(live_server, monkeypatch, settings, capsys):
             {"action": "handle", "status": "closed"},
         ),
     ):
-        token = _csrf(desk, url("nanning", "/admin/bridge/"))
+        # A valid token of the handler's own case page: the refusal must come from the scope.
+        token = _csrf(desk, url("nanning", f"/admin/bridge/{stored.pk}/"))
         response = send(
             desk,
             method,
@@ -312,7 +313,9 @@ def test_drill(live_server, monkeypatch, settings, capsys):
     row.attempt(response.status_code == 403)
     theirs.submission.refresh_from_db()
     assert theirs.submission.status != "closed"
-    row.audited = _audit_count(action="admin_access_denied") - before
+    row.audited = (
+        _audit_count(action__in=["admin_access_denied", "submission_access_denied"]) - before
+    )
     rows.append(row)
 
     # --- brute force on logins and lookup ---------------------------------------------------
