@@ -8,12 +8,13 @@ Thin: listing, permission checks and actions come from ``services.inbox`` and
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from .case_system import uses_inbox
-from .models import Kind, OutboxItem, Status
+from .models import Kind, OutboxItem, Status, Submission
 from .services import board, inbox, outbox
 from .services.errors import BridgeError
 from .services.limits import time_limits
@@ -54,9 +55,27 @@ def case_list(request):
     )
 
 
+def _scoped_case(request, pk):
+    """The submission if it is the user's to see; 404 otherwise (never telling whether it
+    exists), and an attempt on another portal's submission is signalled for the audit log."""
+    submission = inbox.submissions_for(request.user).filter(pk=pk).first()
+    if submission is None:
+        if Submission.objects.filter(pk=pk).exists():
+            from .signals import abuse_refused
+
+            abuse_refused.send(
+                None,
+                kind="submission_access_denied",
+                ip=client_ip(request),
+                details={"submission": pk, "method": request.method},
+            )
+        raise Http404
+    return submission
+
+
 def case_detail(request, pk):
     _guard(request)
-    submission = get_object_or_404(inbox.submissions_for(request.user), pk=pk)
+    submission = _scoped_case(request, pk)
     revealed = None
     if request.method == "POST":
         action = request.POST.get("action")

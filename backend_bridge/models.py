@@ -247,6 +247,11 @@ class Submission(models.Model):
     id_index = models.CharField("身份证号索引", max_length=64, db_index=True, editable=False)
     phone_index = models.CharField("手机号索引", max_length=64, db_index=True, editable=False)
     query_code_index = models.CharField("查询码索引", max_length=64, unique=True, editable=False)
+    # The index key the query code's index was made with: the code itself is never stored, so
+    # rotate_keys cannot re-key it, and that key stays readable until these cases are gone.
+    query_code_key_version = models.PositiveSmallIntegerField(
+        "查询码索引密钥版本", default=1, editable=False
+    )
     identity_check = models.CharField(
         "实名核验",
         max_length=16,

@@ -7,3 +7,11 @@ from django.dispatch import Signal
 #: a receiver's outbox row commits (or rolls back) with the change.
 #: Arguments: ``submission`` (updated), ``event`` (the ``StatusEvent``), ``previous`` (status).
 status_changed = Signal()
+
+#: Someone saw a submission's personal data unmasked (the audit log listens).
+#: Arguments: ``user``, ``submission``, ``fields`` (comma-separated), ``reason``, ``ip``.
+pii_revealed = Signal()
+
+#: A citizen-side limit refused a request (lookup locked after failures, SMS codes over a limit):
+#: the audit log records these as refused abuse. Arguments: ``kind``, ``ip``, ``details``.
+abuse_refused = Signal()

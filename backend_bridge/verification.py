@@ -222,6 +222,14 @@ def request_code(
         limiter, decision = refused
         scope, message = next((s, m) for s, m, lim, _ in limits if lim is limiter)
         logger.info("SMS code refused by limit %s (retry after %ss)", scope, decision.retry_after)
+        from backend_bridge.signals import abuse_refused
+
+        abuse_refused.send(
+            None,
+            kind="sms_rate_limited",
+            ip=ip or "",
+            details={"scope": scope, "phone": phone[-4:]},
+        )
         raise VerificationError(
             "rate_limited",
             message.format(wait=_wait_text(decision.retry_after)),

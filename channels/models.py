@@ -607,6 +607,8 @@ class AppRelease(models.Model):
             errors["min_supported_version"] = "最低支持版本不能高于本版本"
         if errors:
             raise ValidationError(errors)
+
+
 # --- APP accounts and staff ---------------------------------------------------------------------
 # Citizens' accounts of 广西信访APP (phone + SMS code), the signed-in devices of citizens and of
 # staff of the simple-handling APP (token digests only), the citizens' own submissions, and the

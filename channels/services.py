@@ -377,7 +377,13 @@ def _finish(delivery: Delivery, token: str, **fields) -> None:
         lease_until=None,
         updated_at=timezone.now(),
     )
-    Delivery.objects.filter(pk=delivery.pk, lease_token=token).update(**fields)
+    updated = Delivery.objects.filter(pk=delivery.pk, lease_token=token).update(**fields)
+    if updated and fields.get("state") in (State.PUBLISHED, State.WITHDRAWN, State.FAILED):
+        from .signals import delivery_finished
+
+        delivery_finished.send(
+            Delivery, delivery=delivery, state=fields["state"], error=fields.get("last_error", "")
+        )
 
 
 @dataclass

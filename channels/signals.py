@@ -1,8 +1,13 @@
 """Publishing events of portal pages become deliveries, in the publishing transaction."""
 
+from django.dispatch import Signal
 from wagtail.signals import page_published, page_unpublished
 
 from .models import Delivery
+
+#: A delivery reached its end (published, withdrawn or failed for good); the audit log listens.
+#: Arguments: ``delivery``, ``state``, ``error`` (the Chinese reason of a failure).
+delivery_finished = Signal()
 
 
 def _published(sender, instance, revision=None, **kwargs):

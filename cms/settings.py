@@ -548,3 +548,28 @@ LOGGING["loggers"]["axes"] = {"level": env("LOG_LEVEL_LIBRARIES", default="WARNI
 # --- cms: public error pages (cms.errors) -------------------------------------------------------
 # A refused CSRF token on a public form answers in Chinese in the portal's chrome.
 CSRF_FAILURE_VIEW = "cms.errors.csrf_failure"
+# --- audit (安全审计, docs/security.md) ------------------------------------------------------------
+# The append-only audit log with its HMAC-SM3 chain; the middleware gives receivers the request's
+# user, client address and user agent.
+INSTALLED_APPS += ["audit"]  # noqa: F405
+MIDDLEWARE += [  # noqa: F405
+    "audit.context.AuditContextMiddleware",
+    # Wagtail's "no permission" redirect to the dashboard becomes a 403 (and an audit record).
+    "sites.admin_isolation.AdminForbiddenMiddleware",
+]
+# Key of the chain's HMAC-SM3 (hex). Unset: derived from SECRET_KEY (set it in production, and
+# keep it when SECRET_KEY rotates, or older records no longer verify).
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", default="")
+# Days records are kept at least; audit_purge refuses anything younger (never below 183).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)
+
+# --- key versions of personal data (rotate_keys, docs/security.md "密钥轮换") ---------------------
+# The version of PII_SM4_KEY / PII_INDEX_KEY, and the earlier keys still readable during and after
+# a rotation, as comma-separated "version:hex" entries. Retire an old key only when rotate_keys
+# reports that nothing depends on it any more.
+PII_SM4_KEY_VERSION = env.int("PII_SM4_KEY_VERSION", default=1)
+PII_SM4_OLD_KEYS = env.list("PII_SM4_OLD_KEYS", default=[])
+PII_INDEX_KEY_VERSION = env.int("PII_INDEX_KEY_VERSION", default=1)
+PII_INDEX_OLD_KEYS = env.list("PII_INDEX_OLD_KEYS", default=[])
+# Whose media jobs a user sees in the media pipeline's screens: the staff of the same portal.
+MEDIA_PIPELINE_JOB_COLLEAGUES = "sites.media.colleagues"

@@ -47,3 +47,19 @@ handler400 = "cms.errors.bad_request"
 handler403 = "cms.errors.permission_denied"
 handler404 = "cms.errors.page_not_found"
 handler500 = "cms.errors.server_error"
+# Wagtail's page-types usage report, scoped to the user's own portals (sites.admin_isolation);
+# placed before Wagtail's admin URLs so that the same address and URL name reach it.
+from wagtail.admin.auth import require_admin_access  # noqa: E402
+
+from sites.admin_isolation import PortalPageTypesUsageReportView  # noqa: E402
+
+urlpatterns = [
+    path(
+        "admin/reports/page-types-usage/",
+        require_admin_access(PortalPageTypesUsageReportView.as_view()),
+    ),
+    path(
+        "admin/reports/page-types-usage/results/",
+        require_admin_access(PortalPageTypesUsageReportView.as_view(results_only=True)),
+    ),
+] + urlpatterns

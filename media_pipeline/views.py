@@ -3,6 +3,7 @@ image's channel variants with whether they fit."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -18,13 +19,58 @@ from .profiles import IMAGE_PROFILES
 
 JOB_PERMISSION = "media_pipeline.add_mediajob"
 IMAGE_PERMISSION = "wagtailimages.change_image"
+# Collection rights (Wagtail's image permission policy) that open an image's channel variants.
+IMAGE_ACTIONS = ["change", "choose"]
+
+
+def _image_policy():
+    from wagtail.permissions import policy_registry
+
+    return policy_registry.get_by_type(get_image_model())
+
+
+def can_use_images(user) -> bool:
+    return user.has_perm(IMAGE_PERMISSION) or _image_policy().user_has_any_permission(
+        user, IMAGE_ACTIONS
+    )
+
+
+def visible_images(user):
+    """Images in the collections where the user holds a right (per portal, with per-portal
+    collections); all of them with the model-wide right."""
+    if user.has_perm(IMAGE_PERMISSION):
+        return get_image_model().objects.all()
+    return _image_policy().instances_user_has_any_permission_for(user, IMAGE_ACTIONS)
+
+
+def visible_jobs(user):
+    """Jobs the user may see: all for superusers; otherwise those whose creators the project's
+    ``MEDIA_PIPELINE_JOB_COLLEAGUES`` (dotted path of ``f(user) -> queryset of users``, e.g. the
+    staff of the same portal) names, else the creators sharing one of the user's groups."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    jobs = MediaJob.objects.select_related("created_by")
+    if user.is_superuser:
+        return jobs
+    path = getattr(settings, "MEDIA_PIPELINE_JOB_COLLEAGUES", "")
+    if path:
+        colleagues = Q(created_by__in=import_string(path)(user))
+    else:
+        colleagues = Q(created_by__groups__in=user.groups.all())
+    return jobs.filter(Q(created_by=user) | colleagues).distinct()
 
 
 class PermissionMixin:
     permission = JOB_PERMISSION
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
+        allowed = (
+            can_use_images(request.user)
+            if self.permission == IMAGE_PERMISSION
+            else request.user.has_perm(self.permission)
+        )
+        if not allowed:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -35,7 +81,7 @@ class JobListView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
     header_icon = "media"
 
     def get_context_data(self, **kwargs):
-        jobs = list(MediaJob.objects.select_related("created_by")[:100])
+        jobs = list(visible_jobs(self.request.user)[:100])
         return super().get_context_data(
             jobs=jobs, any_active=any(j.is_active for j in jobs), **kwargs
         )
@@ -49,7 +95,7 @@ class JobDetailView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
         return f"任务：{self.job}"
 
     def dispatch(self, request, *args, pk, **kwargs):
-        self.job = get_object_or_404(MediaJob, pk=pk)
+        self.job = get_object_or_404(visible_jobs(request.user), pk=pk)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -60,7 +106,7 @@ class JobDetailView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
 def retry_job(request, pk):
     if not request.user.has_perm(JOB_PERMISSION):
         raise PermissionDenied
-    job = get_object_or_404(MediaJob, pk=pk)
+    job = get_object_or_404(visible_jobs(request.user), pk=pk)
     try:
         services.retry_job(job)
         messages.success(request, f"已重新排队：{job}")
@@ -139,7 +185,7 @@ class ImageIndexView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         q = self.request.GET.get("q", "").strip()
-        images = get_image_model().objects.order_by("-created_at")
+        images = visible_images(self.request.user).order_by("-created_at")
         if q:
             images = images.filter(pk=int(q)) if q.isdigit() else images.filter(title__icontains=q)
         return super().get_context_data(images=images[:60], q=q, **kwargs)
@@ -151,7 +197,7 @@ class ImageVariantsView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView
     header_icon = "image"
 
     def dispatch(self, request, *args, image_id, **kwargs):
-        self.image = get_object_or_404(get_image_model(), pk=image_id)
+        self.image = get_object_or_404(visible_images(request.user), pk=image_id)
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):

@@ -29,6 +29,8 @@ class PermissionMenuItem(MenuItem):
         self.permission = permission
 
     def is_shown(self, request):
+        if self.permission == views.IMAGE_PERMISSION:
+            return views.can_use_images(request.user)  # per-collection rights count too
         return request.user.has_perm(self.permission)
 
 

@@ -46,3 +46,23 @@ def forget(portal_settings: PortalSettings) -> None:
     portal = Portal.objects.filter(site_id=portal_settings.site_id).first()
     if portal is not None:
         cache.delete(_key(portal.collection_id))
+
+
+def colleagues(user):
+    """The staff of the user's portals (MEDIA_PIPELINE_JOB_COLLEAGUES): whose media jobs they see."""
+    from django.contrib.auth import get_user_model
+
+    from sites.registry import ROLES, group_name
+
+    names = [
+        group_name(portal.name, role)
+        for portal in Portal.objects.filter(pk__in=_portal_ids(user))
+        for role in ROLES
+    ]
+    return get_user_model().objects.filter(groups__name__in=names)
+
+
+def _portal_ids(user):
+    from sites.services.accounts import portals_of
+
+    return portals_of(user)

@@ -43,11 +43,26 @@ PORTALS_BY_CODE = {p.code: p for p in PORTALS}
 
 
 # Roles of a portal's staff: the import file's role column accepts the key or the Chinese name.
+# The first four are content roles (pages, 三审, media); the handling roles (受理, 办理) work on
+# citizens' submissions in the case inbox and never edit pages. Content roles never see the inbox.
 ROLES = {
     "editor": "编辑",
     "reviewer": "审核",
     "approver": "终审",
     "admin": "管理员",
+    "intake": "受理",
+    "handler": "办理",
+}
+CONTENT_ROLES = ("editor", "reviewer", "approver", "admin")
+HANDLING_ROLES = ("intake", "handler")
+
+# The three separated administrators (三员分立) of the whole installation, each one group:
+# system (accounts, portals, configuration), security (roles, permissions, lockouts, security
+# settings) and audit (reads and exports the audit log only). The superuser is for installation.
+ADMIN_ROLES = {
+    "system": "系统管理员",
+    "security": "安全管理员",
+    "audit": "审计管理员",
 }
 ROLE_ALIASES = {**{k: k for k in ROLES}, **{v: k for k, v in ROLES.items()}}
 

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from sites.forms import FirstPasswordForm
+from sites.forms import FirstPasswordForm, PortalAccountForm
 from sites.services import accounts
 
 
@@ -27,9 +27,16 @@ def first_password(request):
 
 
 def _managed_user(request, user_id):
-    if not request.user.has_perm("auth.change_user"):
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    if not accounts.can_manage(request.user, user):
         raise PermissionDenied
-    return get_object_or_404(get_user_model(), pk=user_id)
+    return user
+
+
+def _back(request, user):
+    if request.user.has_perm("auth.change_user"):
+        return redirect("wagtailusers_users:edit", user.pk)
+    return redirect("portal_accounts")
 
 
 @require_POST
@@ -47,7 +54,37 @@ def set_active(request, user_id):
     if user == request.user:
         messages.error(request, "不能停用自己的账号。")
     else:
-        active = request.POST.get("active") == "1"
+        # The user listing's button carries it in its address, the forms in their body.
+        active = request.POST.get("active", request.GET.get("active")) == "1"
         accounts.set_active(user, active)
         messages.success(request, f"已{'启用' if active else '停用'}账号 {user.get_username()}。")
-    return redirect("wagtailusers_users:edit", user.pk)
+    return _back(request, user)
+
+
+def portal_account_list(request):
+    """A portal administrator's accounts: their portals' staff, with reset, disable and enable
+    buttons, and a form creating an account with a role on one of their portals."""
+    portals = accounts.admin_portals(request.user)
+    if not portals:
+        raise PermissionDenied
+    form = PortalAccountForm(portals, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        row = {"username": data["username"], "姓名": data["name"], "phone": data["phone"]}
+        portal = next(p for p in portals if p.code == data["portal"])
+        _, password = accounts.apply_row(row, portal, data["role"])
+        user = get_user_model().objects.get(username=data["username"])
+        return TemplateResponse(
+            request, "portal_sites/password_reset_done.html", {"target": user, "password": password}
+        )
+    return TemplateResponse(
+        request,
+        "portal_sites/portal_accounts.html",
+        {
+            "accounts": accounts.portal_accounts(request.user),
+            "portals": portals,
+            "form": form,
+            "header_title": "本门户账号",
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -30,7 +30,7 @@ from .identity import verify_writer
 from .submission import Accepted, clean_writer_and_text, store_submission
 
 # Roles of a portal's groups that may approve or refuse publication (besides superusers).
-MODERATOR_ROLES = ("reviewer", "approver", "admin")
+MODERATOR_ROLES = ("intake", "handler")  # handling roles: content roles never see submissions
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """The built-in case inbox for staff (used when no case system URL is configured), the outbox
 view for staff, and the audit log of unmasked personal data.
 
-Staff see the submissions of their own portals (their Wagtail groups are named after the portal);
-superusers see all. Personal data is masked everywhere; revealing it requires a reason, is
-allowed to a portal's 终审 and 管理员 roles, and is written to ``PiiAccessLog``.
+Handling staff (受理, 办理 roles) see the submissions of their own portals (their Wagtail groups
+are named after the portal); content roles (编辑, 审核, 终审, 管理员) never do; superusers see
+all. Personal data is masked everywhere; revealing it requires a reason, is allowed to a portal's
+办理 role, and is written to ``PiiAccessLog`` and the audit log (``pii_revealed`` signal).
 
 Every front door of staff (the Wagtail admin's inbox, the staff simple-handling APP in
 ``channels.app.staff``) acts through :func:`handle` and :func:`add_note`. When a case system is
@@ -26,7 +27,7 @@ from .submission import _clean_text
 
 MAX_NOTE = 2000
 
-UNMASK_ROLES = ("approver", "admin")
+UNMASK_ROLES = ("handler",)
 
 
 def _portal_roles(user) -> dict[int, set[str]]:
@@ -51,15 +52,22 @@ def portal_ids_for(user) -> list[int]:
     return list(_portal_roles(user))
 
 
+def handling_portal_ids(user) -> list[int]:
+    """Ids of the portals where the user holds a handling role (受理 or 办理)."""
+    from sites.registry import HANDLING_ROLES
+
+    return [pid for pid, roles in _portal_roles(user).items() if roles & set(HANDLING_ROLES)]
+
+
 def submissions_for(user) -> QuerySet[Submission]:
     queryset = Submission.objects.select_related("portal")
     if user.is_superuser:
         return queryset
-    return queryset.filter(portal_id__in=list(_portal_roles(user)))
+    return queryset.filter(portal_id__in=handling_portal_ids(user))
 
 
 def can_use_inbox(user) -> bool:
-    return user.is_superuser or bool(_portal_roles(user))
+    return user.is_superuser or bool(handling_portal_ids(user))
 
 
 def can_unmask(user, submission: Submission) -> bool:
@@ -69,9 +77,9 @@ def can_unmask(user, submission: Submission) -> bool:
 
 
 def can_handle(user, submission: Submission) -> bool:
-    """Changing status, replying and notes: staff of the submission's portal. With a case system
-    configured the steps are forwarded to it through the outbox."""
-    return user.is_superuser or submission.portal_id in _portal_roles(user)
+    """Changing status, replying and notes: handling staff of the submission's portal. With a
+    case system configured the steps are forwarded to it through the outbox."""
+    return user.is_superuser or submission.portal_id in handling_portal_ids(user)
 
 
 def reveal(user, submission: Submission, reason: str, ip: str = "") -> dict:
@@ -88,6 +96,16 @@ def reveal(user, submission: Submission, reason: str, ip: str = "") -> dict:
         fields="name,id_number,phone",
         reason=reason[:200],
         ip=ip or None,
+    )
+    from backend_bridge.signals import pii_revealed
+
+    pii_revealed.send(
+        Submission,
+        user=user,
+        submission=submission,
+        fields="name,id_number,phone",
+        reason=reason[:200],
+        ip=ip,
     )
     return {"name": submission.name, "id_number": submission.id_number, "phone": submission.phone}
 

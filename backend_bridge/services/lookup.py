@@ -23,7 +23,7 @@ from backend_bridge.ratelimit import RateLimit
 from . import phone as phone_service
 from .errors import InvalidInput, LockedOut, LookupFailed
 from .limits import time_limits
-from .submission import normalize_query_code, query_code_index
+from .submission import normalize_query_code, query_code_indexes
 
 FAILS_PER_CODE = RateLimit("bridge-lookup-code", 5, 1800)
 FAILS_PER_IP = RateLimit("bridge-lookup-ip", 20, 3600)
@@ -74,6 +74,11 @@ def _locked(code: str, ip: str) -> int:
 def _refuse_if_locked(code: str, ip: str | None) -> None:
     retry_after = _locked(code, ip)
     if retry_after:
+        from backend_bridge.signals import abuse_refused
+
+        abuse_refused.send(
+            None, kind="lookup_locked", ip=ip or "", details={"retry_after": retry_after}
+        )
         raise LockedOut(
             "locked",
             f"验证失败次数过多，请{_minutes(retry_after)}分钟后再试。",
@@ -105,7 +110,7 @@ def lookup(
 
     submission = (
         Submission.objects.select_related("portal")
-        .filter(query_code_index=query_code_index(code))
+        .filter(query_code_index__in=query_code_indexes(code))
         .first()
     )
     ok = False
@@ -121,7 +126,10 @@ def lookup(
                 normalized = validate_mobile(phone)
             except ValidationError as exc:
                 raise InvalidInput({"phone": list(exc.messages)}) from exc
-            if hmac.compare_digest(crypto.blind_index(normalized, "phone"), submission.phone_index):
+            if any(
+                hmac.compare_digest(candidate, submission.phone_index)
+                for candidate in crypto.blind_indexes(normalized, "phone")
+            ):
                 try:
                     phone_service.check_code(normalized, phone_service.LOOKUP, sms_code)
                     ok = True

@@ -109,6 +109,12 @@ def query_code_index(code: str) -> str:
     return crypto.blind_index(normalize_query_code(code), "query_code")
 
 
+def query_code_indexes(code: str) -> list[str]:
+    """The code's index under every readable index key: a query code is never stored, so its
+    index cannot be re-keyed; it keeps its key version until that key is retired."""
+    return crypto.blind_indexes(normalize_query_code(code), "query_code")
+
+
 def _clean_text(value) -> str:
     text = str(value or "").replace("\x00", "")
     return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
@@ -197,13 +203,17 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b))
 
 
-def find_duplicate(index: str, content: str, now, *, by: str = "id_index") -> Submission | None:
+def find_duplicate(
+    index: str | list[str], content: str, now, *, by: str = "id_index"
+) -> Submission | None:
     """An earlier submission of the same person (by ID number, or by phone when there is no ID
-    number) with near-identical text, in a short interval."""
+    number) with near-identical text, in a short interval. ``index`` may list the person's
+    indexes under every readable key (during a key rotation)."""
     if not index:
         return None
+    indexes = [index] if isinstance(index, str) else list(index)
     recent = Submission.objects.filter(
-        **{by: index}, created_at__gte=now - DUPLICATE_WINDOW
+        **{f"{by}__in": indexes}, created_at__gte=now - DUPLICATE_WINDOW
     ).order_by("created_at")[:20]
     mine = shingles(content)
     for earlier in recent:
@@ -280,9 +290,13 @@ def store_submission(
     id_index = crypto.blind_index(id_number, "id_number") if id_number else ""
     phone_index = crypto.blind_index(phone, "phone")
     if id_index:
-        duplicate = find_duplicate(id_index, fields["content"], now)
+        duplicate = find_duplicate(
+            crypto.blind_indexes(id_number, "id_number"), fields["content"], now
+        )
     else:
-        duplicate = find_duplicate(phone_index, fields["content"], now, by="phone_index")
+        duplicate = find_duplicate(
+            crypto.blind_indexes(phone, "phone"), fields["content"], now, by="phone_index"
+        )
     query_code = new_query_code()
     with transaction.atomic():
         submission = Submission.objects.create(
@@ -295,6 +309,7 @@ def store_submission(
             id_index=id_index,
             phone_index=phone_index,
             query_code_index=query_code_index(query_code),
+            query_code_key_version=crypto.key_versions("PII_INDEX_KEY")[0],
             identity_check=identity_check,
             needs_moderation=screening.needs_moderation,
             sensitive_hits=screening.hits,

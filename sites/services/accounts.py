@@ -201,3 +201,58 @@ def set_active(user, active: bool) -> None:
 
 def password_changed(user) -> None:
     AccountProfile.objects.filter(user=user).update(must_change_password=False)
+
+
+# --- who manages whose account ----------------------------------------------------------------
+
+
+def _portal_groups():
+    """{group name: (portal, role)} of every portal group."""
+    return {
+        group_name(portal.name, role): (portal, role)
+        for portal in Portal.objects.only("id", "name", "code")
+        for role in ROLES
+    }
+
+
+def admin_portals(user) -> list[Portal]:
+    """The portals where ``user`` is a portal administrator (管理员 role)."""
+    groups = _portal_groups()
+    return [
+        groups[name][0]
+        for name in user.groups.values_list("name", flat=True)
+        if name in groups and groups[name][1] == "admin"
+    ]
+
+
+def portals_of(user) -> set[int]:
+    groups = _portal_groups()
+    return {groups[n][0].pk for n in user.groups.values_list("name", flat=True) if n in groups}
+
+
+def can_manage(actor, target) -> bool:
+    """Whether ``actor`` may reset, disable or re-enable ``target``: superusers only by
+    superusers; the system administrator (auth.change_user) any staff account; a portal's
+    administrator only accounts that belong to their own portals and to no other, and never an
+    administrator of the installation (三员)."""
+    from sites.registry import ADMIN_ROLES
+
+    if target.pk == actor.pk:
+        return False
+    if target.is_superuser:
+        return actor.is_superuser
+    if actor.is_superuser or actor.has_perm("auth.change_user"):
+        return True
+    if target.groups.filter(name__in=ADMIN_ROLES.values()).exists():
+        return False
+    own = {p.pk for p in admin_portals(actor)}
+    theirs = portals_of(target)
+    return bool(own) and bool(theirs) and theirs <= own
+
+
+def portal_accounts(actor):
+    """The accounts a portal administrator manages: members of their portals' groups."""
+    user_model = get_user_model()
+    names = [group_name(p.name, role) for p in admin_portals(actor) for role in ROLES]
+    users = user_model.objects.filter(groups__name__in=names).distinct().order_by("username")
+    return [u for u in users.prefetch_related("groups") if can_manage(actor, u)]

@@ -19,7 +19,7 @@ from cms.models import HomePage
 from sites.models import AccountProfile, Portal, PortalSettings
 from sites.registry import PORTALS, PortalSpec
 from sites.services import home_seeding
-from sites.services.permissions import ensure_portal_groups
+from sites.services.permissions import ensure_admin_role_groups, ensure_portal_groups
 from sites.services.workflows import ensure_portal_workflow
 
 COLUMNS = (
@@ -86,6 +86,8 @@ class SeedReport:
     created_pages: int = 0
     admin_username: str = ""
     admin_password: str = ""  # only when the administrator was created by this run
+    # Demo accounts created by this run: (username, role, one-time password).
+    demo_accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
     def portal_urls(self) -> list[tuple[str, str]]:
         return [(p.name, p.site.root_url + "/") for p in Portal.objects.select_related("site")]
@@ -275,6 +277,7 @@ def seed_portals(
         groups = ensure_portal_groups(portal)
         ensure_portal_workflow(portal, groups)
         ensure_columns(portal, demo, report)
+    ensure_admin_role_groups()
     if dictionaries:
         seed_sensitive_words()
     from backend_bridge.services.seeding import seed_board_and_suggestions
@@ -285,7 +288,42 @@ def seed_portals(
     seed_canteen_group()
     if create_admin:
         ensure_admin(report)
+    if demo:
+        ensure_demo_accounts(report)
     return report
+
+
+DEMO_ACCOUNT_PORTALS = ("nanning", "liuzhou")
+
+
+def ensure_demo_accounts(report: SeedReport) -> None:
+    """One demo account per role: the three separated administrators, and each portal role of
+    南宁 and 柳州 (``nanning-editor``, ``liuzhou-handler``, ...). Each gets a one-time password,
+    printed once and to be changed at first login; existing accounts are left alone."""
+    from django.contrib.auth.models import Group
+
+    from sites.registry import ADMIN_ROLES, ROLES, group_name
+    from sites.services.accounts import apply_row, reset_password
+
+    user_model = get_user_model()
+    for role, label in ADMIN_ROLES.items():
+        username = f"demo-{role}-admin"
+        if user_model.objects.filter(username=username).exists():
+            continue
+        user = user_model.objects.create_user(username=username, first_name=label)
+        user.groups.add(Group.objects.get(name=label))
+        report.demo_accounts.append((username, label, reset_password(user)))
+    for code in DEMO_ACCOUNT_PORTALS:
+        portal = Portal.objects.filter(code=code).first()
+        if portal is None:
+            continue
+        for role in ROLES:
+            username = f"{code}-{role}"
+            if user_model.objects.filter(username=username).exists():
+                continue
+            row = {"username": username, "姓名": f"{portal.city}{ROLES[role]}", "phone": ""}
+            _, password = apply_row(row, portal, role)
+            report.demo_accounts.append((username, group_name(portal.name, role), password))
 
 
 def seed_sensitive_words():

@@ -51,7 +51,7 @@ def _reply(submission, text="已与公交集团协调，下月起开通夜班线
 
 
 def _moderator(staff):
-    return staff("nanning", "reviewer")
+    return staff("nanning", "intake")
 
 
 def test_message_is_a_submission_with_leader_and_query_code(message, id_number):
@@ -132,7 +132,11 @@ def test_refused_publication_stays_off_the_board(message, staff, portals):
 
 def test_other_portals_staff_and_editors_cannot_moderate(message, staff):
     submission = _reply(message().submission)
-    for user in (staff("liuzhou", "admin"), staff("nanning", "editor")):
+    for user in (
+        staff("liuzhou", "handler"),
+        staff("nanning", "editor"),
+        staff("nanning", "admin"),
+    ):
         with pytest.raises(NotAllowed):
             board.decide_publication(user, submission, approve=True)
 

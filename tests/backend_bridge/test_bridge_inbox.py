@@ -18,11 +18,11 @@ def case(submit, settings):
 
 
 def test_staff_see_only_their_own_portal(client, case, staff):
-    liuzhou = staff("liuzhou", "editor")
+    liuzhou = staff("liuzhou", "intake")
     client.force_login(liuzhou)
     assert case.title not in client.get("/admin/bridge/").content.decode()
     assert client.get(f"/admin/bridge/{case.pk}/").status_code == 404
-    client.force_login(staff("nanning", "editor"))
+    client.force_login(staff("nanning", "intake"))
     listing = client.get("/admin/bridge/").content.decode()
     assert case.title in listing and case.masked_phone in listing and case.phone not in listing
 
@@ -33,7 +33,7 @@ def test_staff_change_status_and_reply_and_the_citizen_sees_it(
     settings.CASE_SYSTEM_URL = ""
     accepted = submit()
     case = accepted.submission
-    client.force_login(staff("nanning", "editor"))
+    client.force_login(staff("nanning", "intake"))
     response = client.post(
         f"/admin/bridge/{case.pk}/",
         {"action": "handle", "status": "replied", "note": "已协调处理", "reply": "已安排疏通。"},
@@ -47,20 +47,20 @@ def test_staff_change_status_and_reply_and_the_citizen_sees_it(
 
 
 def test_replied_without_reply_text_is_refused(client, case, staff):
-    client.force_login(staff("nanning", "editor"))
+    client.force_login(staff("nanning", "intake"))
     client.post(f"/admin/bridge/{case.pk}/", {"action": "handle", "status": "replied"})
     case.refresh_from_db()
     assert case.status == "submitted"
 
 
 def test_unmasking_needs_a_role_and_a_reason_and_is_audited(client, case, staff, id_number):
-    client.force_login(staff("nanning", "editor"))
+    client.force_login(staff("nanning", "intake"))
     page = client.post(
         f"/admin/bridge/{case.pk}/", {"action": "reveal", "reason": "电话回访"}
     ).content.decode()
     assert id_number not in page and PiiAccessLog.objects.count() == 0
 
-    admin = staff("nanning", "admin")
+    admin = staff("nanning", "handler")
     client.force_login(admin)
     page = client.post(
         f"/admin/bridge/{case.pk}/", {"action": "reveal", "reason": ""}
@@ -72,13 +72,19 @@ def test_unmasking_needs_a_role_and_a_reason_and_is_audited(client, case, staff,
     assert id_number in page and "13800138000" in page
     log = PiiAccessLog.objects.get()
     assert (log.user, log.submission, log.reason) == (admin, case, "电话回访核实情况")
+    # The same view is in the security audit log, with who, from where and why.
+    from audit.models import AuditRecord
+
+    entry = AuditRecord.objects.get(action="pii_revealed")
+    assert (entry.username, entry.user_id, entry.portal) == (admin.username, admin.pk, "nanning")
+    assert entry.ip == "127.0.0.1" and entry.details["reason"] == "电话回访核实情况"
 
 
 def test_outbox_screen_shows_failures_and_retries(client, submit, simulator, staff):
     simulator.fail_next(1)
     submit()
     outbox.run_once()
-    client.force_login(staff("nanning", "admin"))
+    client.force_login(staff("nanning", "handler"))
     page = client.get("/admin/bridge/outbox/").content.decode()
     assert "503" in page
     item = OutboxItem.objects.get()

@@ -95,7 +95,7 @@ def test_a_portal_administrator_chooses_only_their_own_columns(
     refused = login(client, editor).get(
         reverse("channel_targets:edit", args=[target().pk]), follow=True
     )
-    assert refused.redirect_chain[-1][0] == "/admin/"
+    assert refused.status_code == 403  # refused in place, not a dashboard redirect
     assert "柳州市信访局" not in refused.content.decode()
 
 
@@ -220,7 +220,7 @@ def test_a_permanent_failure_is_reported_to_its_portal_only(client, column, staf
     other = login(client, staff("liuzhou", "editor")).get(reverse("channels:problems"))
     assert "南宁失败稿件" not in other.content.decode()
     refused = client.post(reverse("channels:retry", args=[delivery.pk]), follow=True)
-    assert refused.redirect_chain[-1][0] == "/admin/"
+    assert refused.status_code == 403  # refused in place, not a dashboard redirect
     assert Delivery.objects.get(pk=delivery.pk).state == "failed"
     page_screen = client.get(reverse("channels:page", args=[page.pk]), follow=True)
     assert "南宁失败稿件" not in page_screen.content.decode()

@@ -252,7 +252,7 @@ def test_staff_handling_a_wechat_submission_in_the_inbox_notifies_the_citizen(
 
     settings.CASE_SYSTEM_URL = ""  # the built-in inbox
     desk = Client()
-    desk.force_login(staff("gx", "editor"))
+    desk.force_login(staff("gx", "intake"))
     detail = desk.get(f"/admin/bridge/{subscribed.pk}/").content.decode()
     assert "data-source>微信<" in detail
     response = desk.post(
@@ -265,7 +265,7 @@ def test_staff_handling_a_wechat_submission_in_the_inbox_notifies_the_citizen(
     assert sent["data"]["phrase2"]["value"] == "已答复"
     # Staff of another portal see nothing of it.
     other = Client()
-    other.force_login(staff("nanning", "editor"))
+    other.force_login(staff("nanning", "intake"))
     assert other.get(f"/admin/bridge/{subscribed.pk}/").status_code == 404
 
 

@@ -399,13 +399,13 @@ def test_the_check_view_is_closed_to_other_portals_and_confirmation_to_editors(
     page = draft(column, staff("nanning", "editor"), title="南宁内部稿件", body=f"<p>{REVIEW}</p>")
     url = reverse("sensitive_words:page_check", args=[page.pk])
     outsider = login(client, staff("liuzhou", "reviewer")).get(url, follow=True)
-    assert outsider.redirect_chain == [("/admin/", 302)]  # Wagtail's answer to PermissionDenied
+    assert outsider.status_code == 403  # refused in place, not a dashboard redirect
     assert "南宁内部稿件" not in outsider.content.decode()
 
     login(client, staff("nanning", "editor"))
     assert "南宁内部稿件" in client.get(url).content.decode()
     refused = client.post(url, {"confirm": "1"}, follow=True)
-    assert refused.redirect_chain == [("/admin/", 302)]
+    assert refused.status_code == 403  # refused in place, not a dashboard redirect
     assert not Clearance.objects.exists()
 
 
@@ -432,7 +432,7 @@ def test_confirmations_are_listed_for_audit_and_cannot_be_edited(client, column,
     listing = client.get(reverse("wagtailsnippets_sensitive_words_clearance:list")).content.decode()
     assert REVIEW in listing and admin.username in listing
     edit_url = reverse("wagtailsnippets_sensitive_words_clearance:edit", args=[clearance.pk])
-    assert client.get(edit_url, follow=True).redirect_chain == [("/admin/", 302)]
+    assert client.get(edit_url, follow=True).status_code == 403
     add_url = reverse("wagtailsnippets_sensitive_words_clearance:add")
-    assert client.post(add_url, {"word": "x"}, follow=True).redirect_chain == [("/admin/", 302)]
+    assert client.post(add_url, {"word": "x"}, follow=True).status_code == 403
     assert Clearance.objects.count() == 1

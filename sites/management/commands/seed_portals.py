@@ -23,6 +23,12 @@ class Command(BaseCommand):
                     f"已创建管理员账号 {report.admin_username}，初始密码（仅显示这一次）：{report.admin_password}"
                 )
             )
+        if report.demo_accounts:
+            self.stdout.write(
+                self.style.WARNING("演示账号（初始密码仅显示这一次，首次登录须修改）：")
+            )
+            for username, role, password in report.demo_accounts:
+                self.stdout.write(f"  {username}（{role}）：{password}")
         self.stdout.write("各门户网址：")
         for name, url in report.portal_urls():
             self.stdout.write(f"  {name}: {url}")
