@@ -47,7 +47,7 @@ def petition(portals, app_id_number, monkeypatch):
 
 
 def test_sign_in_needs_the_password_and_the_second_factor(client, staff):
-    user = staff("nanning", "admin")
+    user = staff("nanning", "handler")
     device = Device(client, "staff-phone-01")
     otp = totp_device(user)
     wrong_password = device.post(
@@ -88,7 +88,7 @@ def test_sign_in_needs_the_password_and_the_second_factor(client, staff):
 def test_without_a_second_factor_device_or_a_handling_role_there_is_no_sign_in(
     client, staff, django_user_model
 ):
-    user = staff("nanning", "admin")
+    user = staff("nanning", "handler")
     device = Device(client, "staff-phone-01")
     body = {"username": user.username, "password": f"Pw-{user.username}-2026", "otp_token": "1"}
     response = device.post("/staff/sessions", body)
@@ -111,7 +111,7 @@ def test_the_list_is_the_staff_members_own_portal_masked_with_filters(client, st
     canal = petition("nanning", title="运河征地补偿", channel="pinglu_canal")
     theirs = petition("liuzhou", title="柳州的噪音问题")
     Submission.objects.filter(pk=mine.pk).update(created_at=timezone.now() - timedelta(days=20))
-    device = staff_sign_in(client, staff("nanning", "admin"))
+    device = staff_sign_in(client, staff("nanning", "handler"))
     listing = device.get("/staff/submissions")
     body = listing.content.decode()
     assert {i["id"] for i in listing.json()["items"]} == {mine.pk, canal.pk}
@@ -133,7 +133,7 @@ def test_the_list_is_the_staff_members_own_portal_masked_with_filters(client, st
 
 def test_the_detail_is_masked_and_a_reveal_is_audited(client, staff, petition, app_id_number):
     case = petition()
-    admin = staff("nanning", "admin")
+    admin = staff("nanning", "handler")
     device = staff_sign_in(client, admin)
     detail = device.get(f"/staff/submissions/{case.pk}")
     assert detail.status_code == 200
@@ -148,14 +148,14 @@ def test_the_detail_is_masked_and_a_reveal_is_audited(client, staff, petition, a
 
 def test_a_role_without_unmasking_cannot_reveal(client, staff, petition):
     case = petition()
-    device = staff_sign_in(client, staff("nanning", "editor"))
+    device = staff_sign_in(client, staff("nanning", "intake"))
     response = device.post(f"/staff/submissions/{case.pk}/reveal", {"reason": "电话回访核实"})
     assert response.status_code == 403 and not PiiAccessLog.objects.exists()
 
 
 def test_nanning_staff_can_neither_read_nor_change_a_liuzhou_submission(client, staff, petition):
     theirs = petition("liuzhou", title="柳州的噪音问题")
-    device = staff_sign_in(client, staff("nanning", "admin"))
+    device = staff_sign_in(client, staff("nanning", "handler"))
     base = f"/staff/submissions/{theirs.pk}"
     responses = [
         device.get(base),
@@ -177,7 +177,7 @@ def test_nanning_staff_can_neither_read_nor_change_a_liuzhou_submission(client, 
 
 def test_decline_needs_a_reason_and_reply_a_reply(client, staff, petition):
     case = petition()
-    device = staff_sign_in(client, staff("nanning", "admin"))
+    device = staff_sign_in(client, staff("nanning", "handler"))
     refused = device.post(f"/staff/submissions/{case.pk}/decline", {"reason": " "})
     assert refused.status_code == 400 and "note" in refused.json()["details"]["fields"]
     empty = device.post(f"/staff/submissions/{case.pk}/reply", {"reply": ""})
@@ -194,7 +194,7 @@ def test_the_staff_flow_from_list_to_reply_reaches_the_case_system(
     case = petition()
     assert outbox.run_once().delivered == 1  # the submission itself
     case.refresh_from_db()
-    device = staff_sign_in(client, staff("nanning", "admin"))
+    device = staff_sign_in(client, staff("nanning", "handler"))
     listed = device.get("/staff/submissions").json()["items"]
     assert [i["id"] for i in listed] == [case.pk]
     accepted = device.post(f"/staff/submissions/{case.pk}/accept", {"note": "予以受理"})
@@ -240,7 +240,7 @@ def test_the_staff_flow_from_list_to_reply_reaches_the_case_system(
 
 
 def test_the_staff_logout_ends_the_token(client, staff):
-    device = staff_sign_in(client, staff("nanning", "admin"))
+    device = staff_sign_in(client, staff("nanning", "handler"))
     assert device.post("/staff/logout").status_code == 204
     assert device.get("/staff/submissions").status_code == 401
 
@@ -266,7 +266,7 @@ def test_a_staff_member_binds_a_totp_device_with_the_command(client, staff):
     from django.core.management.base import CommandError
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    user = staff("nanning", "admin")
+    user = staff("nanning", "handler")
     out = StringIO()
     call_command("app_staff_totp", user.username, stdout=out)
     assert "otpauth://totp/" in out.getvalue()
@@ -298,7 +298,7 @@ def test_the_admin_inbox_step_takes_the_same_way_to_the_case_system(
 ):
     case = petition()
     outbox.run_once()
-    client.force_login(staff("nanning", "admin"))
+    client.force_login(staff("nanning", "handler"))
     response = client.post(
         f"/admin/bridge/{case.pk}/",
         {"action": "handle", "status": "not_accepted", "note": "属于诉讼程序"},
@@ -310,7 +310,7 @@ def test_the_admin_inbox_step_takes_the_same_way_to_the_case_system(
 
 
 def test_staff_tokens_rotate_and_stop_working_when_the_role_is_taken_away(client, staff):
-    user = staff("nanning", "admin")
+    user = staff("nanning", "handler")
     device = Device(client, "staff-phone-01")
     otp = totp_device(user)
     signed = device.post(
