@@ -157,7 +157,9 @@ TRUSTED_PROXIES = env.list(
 # django-ratelimit counts per client with the same address.
 RATELIMIT_IP_META_KEY = "backend_bridge.web.client_ip"
 
-TASKS_BACKEND = env("TASKS_BACKEND", default="immediate")
+# With DEBUG off the database backend is the default (workers: `manage.py db_worker`); the
+# immediate backend (tasks run inside the web request) is the development default only.
+TASKS_BACKEND = env("TASKS_BACKEND", default="immediate" if DEBUG else "database")
 TASKS = {
     "default": {
         "BACKEND": {
@@ -371,3 +373,33 @@ WECHAT_OPEN_BASE = env("WECHAT_OPEN_BASE", default="https://open.weixin.qq.com")
 # Subscribe-message (订阅通知) templates per account: {"<account code>": [{"template_id",
 # "title", "statuses": [...], "data": {"thing1": "{title}", ...}}]}. None: no notice offered.
 WECHAT_NOTICE_TEMPLATES = env.json("WECHAT_NOTICE_TEMPLATES", default={})
+
+# --- operations: graceful failure, backup, inspection (docs/operations.md) ---------------------
+INSTALLED_APPS += ["operations"]
+# A database that is down or read-only answers a static maintenance page (503), not 500s.
+MIDDLEWARE.insert(0, "operations.maintenance.MaintenanceMiddleware")
+# Captchas and rate limits use the cache alias "limits": with Redis it falls back to the database
+# cache (table operations_cache_entry) while Redis is down; "default" then answers as a miss
+# (pages served uncached). Both leave Redis alone for CACHE_RETRY_SECONDS after a failure.
+RATELIMIT_USE_CACHE = "limits"
+if REDIS_URL:
+    _redis_options = {
+        "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+        "socket_timeout": env.float("REDIS_TIMEOUT", default=1.0),
+        "RETRY_SECONDS": env.float("CACHE_RETRY_SECONDS", default=30),
+    }
+    CACHES["default"]["BACKEND"] = "operations.cache.TolerantRedisCache"
+    CACHES["default"]["OPTIONS"] = dict(_redis_options)
+    CACHES["limits"] = {
+        **CACHES["default"],
+        "OPTIONS": {**_redis_options, "FALLBACK": "database"},
+    }
+    CACHES["database"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "operations_cache_entry",
+        "KEY_PREFIX": CACHES["default"]["KEY_PREFIX"],
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 100000},
+    }
+else:
+    CACHES["limits"] = dict(CACHES["default"])  # the same local-memory store

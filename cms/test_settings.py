@@ -29,3 +29,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 if REDIS_URL:
     # Each run uses its own prefix so parallel runs and earlier runs never see each other's keys.
     CACHES["default"]["KEY_PREFIX"] = "test-" + secrets.token_hex(4)
+    for _alias in ("limits", "database"):
+        if _alias in CACHES:
+            CACHES[_alias]["KEY_PREFIX"] = CACHES["default"]["KEY_PREFIX"]
