@@ -403,3 +403,5 @@ if REDIS_URL:
     }
 else:
     CACHES["limits"] = dict(CACHES["default"])  # the same local-memory store
+# Backups (manage.py backup): SM4 key, 32 hex characters; set, archives are encrypted by default.
+BACKUP_SM4_KEY = env("BACKUP_SM4_KEY", default="")
