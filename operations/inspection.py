@@ -368,10 +368,11 @@ def external_link_findings(context: Context) -> list[Finding]:
         ]
     # Each check is bounded as a whole (name resolution included), so a run always ends.
     timeout = setting("INSPECTION_LINK_TIMEOUT", 5)
-    pool = ThreadPoolExecutor(max_workers=setting("INSPECTION_LINK_CONCURRENCY", 8))
+    workers = max(1, setting("INSPECTION_LINK_CONCURRENCY", 8))
+    pool = ThreadPoolExecutor(max_workers=workers)
     futures = {url: pool.submit(_check_link, url) for url in links}
     pool.shutdown(wait=False)
-    deadline = time.monotonic() + timeout * 3 * (1 + len(links) // max(pool._max_workers, 1))
+    deadline = time.monotonic() + timeout * 3 * (1 + len(links) // workers)
     results = {}
     for url, future in futures.items():
         try:
