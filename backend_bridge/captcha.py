@@ -15,7 +15,7 @@ import secrets
 import unicodedata
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 KEY_PREFIX = "bb:captcha"
@@ -77,11 +77,16 @@ def render_png(text: str) -> bytes:
     return buffer.getvalue()
 
 
+def _cache():
+    # The rate-limit alias: with Redis down it falls back to the database (operations.cache).
+    return caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+
+
 def create(now: float) -> tuple[str, bytes]:
     """A new captcha: (key, PNG bytes). The answer stays in the cache."""
     question, answer = _question()
     key = secrets.token_urlsafe(24)
-    cache.set(
+    _cache().set(
         f"{KEY_PREFIX}:{key}", {"answer": answer, "expires_at": now + ttl()}, timeout=ttl() + 30
     )
     return key, render_png(question)
@@ -93,6 +98,7 @@ def consume(key: object, answer: object, now: float) -> bool:
     if not _KEY_RE.match(key):
         return False
     cache_key = f"{KEY_PREFIX}:{key}"
+    cache = _cache()
     entry = cache.get(cache_key)
     # delete() reports whether this caller removed the entry: only one concurrent caller can.
     if entry is None or not cache.delete(cache_key):

@@ -53,7 +53,7 @@ class RateLimit:
         window: int,
         *,
         buckets: int = 12,
-        cache_alias: str = "default",
+        cache_alias: str | None = None,
         clock: Callable[[], float] | None = None,
     ):
         if limit < 0 or window <= 0 or buckets <= 0:
@@ -68,7 +68,8 @@ class RateLimit:
 
     @property
     def _cache(self):
-        return caches[self.cache_alias]
+        # None: the rate-limit alias, which falls back to the database while Redis is down.
+        return caches[self.cache_alias or getattr(settings, "RATELIMIT_USE_CACHE", "default")]
 
     def _ident(self, identifier: str) -> str:
         # Keyed so that the cache (often shared, sometimes inspected) holds no phone numbers.

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from backend_bridge.services.outbox import lease_rows
+from backend_bridge.services.outbox import lease_rows, renew_lease
 from sensitive_words import gate
 
 from .base import DeliveryError, PermanentFailure, get_channel, get_channels
@@ -399,7 +399,8 @@ def run_once(batch: int = 10) -> RunStats:
     stats = RunStats()
     token, ids = claim(batch)
     stats.claimed = len(ids)
-    for pk in ids:
+    for position, pk in enumerate(ids):
+        renew_lease(Delivery, token, ids[position:], lease_seconds())
         state = deliver(pk, token)
         if state in (State.PUBLISHED, State.WITHDRAWN):
             stats.published += 1

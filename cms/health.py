@@ -1,35 +1,13 @@
-"""/healthz (the process answers) and /readyz (database and cache reachable) for load balancers.
+"""/healthz (the process answers) and /readyz (database and cache) for load balancers.
 
 Answered before host validation, sessions and authentication, so a probe by IP address works and
-costs nothing but the checks themselves.
+costs nothing but the checks themselves. What /readyz checks and the reason codes it answers with
+(never host names or error texts) live in ``operations.health``.
 """
 
-import uuid
-
-from django.core.cache import cache
-from django.db import connection
 from django.http import JsonResponse
 
-
-def readiness() -> dict[str, str]:
-    """Each dependency's state: "ok" or the reason it is not usable."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        checks["database"] = "ok"
-    except Exception as exc:
-        checks["database"] = f"error: {exc.__class__.__name__}: {exc}"[:300]
-    try:
-        token = uuid.uuid4().hex
-        cache.set("readyz:probe", token, 10)
-        checks["cache"] = (
-            "ok" if cache.get("readyz:probe") == token else "error: value not read back"
-        )
-    except Exception as exc:
-        checks["cache"] = f"error: {exc.__class__.__name__}: {exc}"[:300]
-    return checks
+from operations.health import readiness
 
 
 class HealthCheckMiddleware:
@@ -40,10 +18,8 @@ class HealthCheckMiddleware:
         if request.path == "/healthz":
             return JsonResponse({"status": "ok"})
         if request.path == "/readyz":
-            checks = readiness()
-            ok = all(v == "ok" for v in checks.values())
-            return JsonResponse(
-                {"status": "ok" if ok else "unavailable", "checks": checks},
-                status=200 if ok else 503,
-            )
+            state = readiness()
+            response = JsonResponse(state, status=503 if state["status"] == "unavailable" else 200)
+            response["Cache-Control"] = "no-store"
+            return response
         return self.get_response(request)

@@ -160,7 +160,9 @@ TRUSTED_PROXIES = env.list(
 # django-ratelimit counts per client with the same address.
 RATELIMIT_IP_META_KEY = "backend_bridge.web.client_ip"
 
-TASKS_BACKEND = env("TASKS_BACKEND", default="immediate")
+# With DEBUG off the database backend is the default (workers: `manage.py db_worker`); the
+# immediate backend (tasks run inside the web request) is the development default only.
+TASKS_BACKEND = env("TASKS_BACKEND", default="immediate" if DEBUG else "database")
 TASKS = {
     "default": {
         "BACKEND": {
@@ -573,3 +575,53 @@ PII_INDEX_KEY_VERSION = env.int("PII_INDEX_KEY_VERSION", default=1)
 PII_INDEX_OLD_KEYS = env.list("PII_INDEX_OLD_KEYS", default=[])
 # Whose media jobs a user sees in the media pipeline's screens: the staff of the same portal.
 MEDIA_PIPELINE_JOB_COLLEAGUES = "sites.media.colleagues"
+# --- operations: graceful failure, backup, inspection (docs/operations.md) ---------------------
+INSTALLED_APPS += ["operations"]
+# A database that is down or read-only answers a static maintenance page (503), not 500s.
+MIDDLEWARE.insert(0, "operations.maintenance.MaintenanceMiddleware")
+# Captchas and rate limits use the cache alias "limits": with Redis it falls back to the database
+# cache (table operations_cache_entry) while Redis is down; "default" then answers as a miss
+# (pages served uncached). Both leave Redis alone for CACHE_RETRY_SECONDS after a failure.
+RATELIMIT_USE_CACHE = "limits"
+if REDIS_URL:
+    _redis_options = {
+        "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+        "socket_timeout": env.float("REDIS_TIMEOUT", default=1.0),
+        "RETRY_SECONDS": env.float("CACHE_RETRY_SECONDS", default=30),
+    }
+    CACHES["default"]["BACKEND"] = "operations.cache.TolerantRedisCache"
+    CACHES["default"]["OPTIONS"] = dict(_redis_options)
+    CACHES["limits"] = {
+        **CACHES["default"],
+        "OPTIONS": {**_redis_options, "FALLBACK": "database"},
+    }
+    CACHES["database"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "operations_cache_entry",
+        "KEY_PREFIX": CACHES["default"]["KEY_PREFIX"],
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 100000},
+    }
+else:
+    CACHES["limits"] = dict(CACHES["default"])  # the same local-memory store
+# Backups (manage.py backup): SM4 key, 32 hex characters; set, archives are encrypted by default.
+BACKUP_SM4_KEY = env("BACKUP_SM4_KEY", default="")
+# System health inspection (manage.py inspect_sites): thresholds of the national check indicators.
+INSPECTION_NEWS_STALE_DAYS = env.int("INSPECTION_NEWS_STALE_DAYS", default=14)
+INSPECTION_NOTICE_STALE_DAYS = env.int("INSPECTION_NOTICE_STALE_DAYS", default=180)
+INSPECTION_MESSAGE_WARN_DAYS = env.int("INSPECTION_MESSAGE_WARN_DAYS", default=30)
+INSPECTION_MESSAGE_LIMIT_DAYS = env.int("INSPECTION_MESSAGE_LIMIT_DAYS", default=90)
+INSPECTION_WECHAT_STALE_DAYS = env.int("INSPECTION_WECHAT_STALE_DAYS", default=14)
+INSPECTION_SLOW_MS = env.int("INSPECTION_SLOW_MS", default=3000)
+INSPECTION_MAX_PAGES = env.int("INSPECTION_MAX_PAGES", default=500)
+INSPECTION_LINK_TIMEOUT = env.float("INSPECTION_LINK_TIMEOUT", default=5.0)
+INSPECTION_LINK_CONCURRENCY = env.int("INSPECTION_LINK_CONCURRENCY", default=8)
+INSPECTION_LINK_CACHE_SECONDS = env.int("INSPECTION_LINK_CACHE_SECONDS", default=6 * 3600)
+INSPECTION_NETWORK_PROBE_URL = env("INSPECTION_NETWORK_PROBE_URL", default="https://www.gov.cn/")
+INSPECTION_BACKLOG_MINUTES = env.int("INSPECTION_BACKLOG_MINUTES", default=30)
+INSPECTION_DISK_FREE_PERCENT = env.float("INSPECTION_DISK_FREE_PERCENT", default=10.0)
+INSPECTION_CERT_WARN_DAYS = env.int("INSPECTION_CERT_WARN_DAYS", default=30)
+INSPECTION_BACKUP_DIR = env("INSPECTION_BACKUP_DIR", default="")
+INSPECTION_BACKUP_MAX_AGE_HOURS = env.int("INSPECTION_BACKUP_MAX_AGE_HOURS", default=36)
+INSPECTION_ACCESS_LOG = env("INSPECTION_ACCESS_LOG", default="")
+INSPECTION_ERROR_RATE_PERCENT = env.float("INSPECTION_ERROR_RATE_PERCENT", default=1.0)

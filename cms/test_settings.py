@@ -29,6 +29,9 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 if REDIS_URL:
     # Each run uses its own prefix so parallel runs and earlier runs never see each other's keys.
     CACHES["default"]["KEY_PREFIX"] = "test-" + secrets.token_hex(4)
+    for _alias in ("limits", "database"):
+        if _alias in CACHES:
+            CACHES[_alias]["KEY_PREFIX"] = CACHES["default"]["KEY_PREFIX"]
 # Counts are written when a test flushes them (stats.counting.flush), never in the middle of one.
 STATS_FLUSH_SECONDS = 3600.0
 STATS_FLUSH_HITS = 10**9

@@ -449,3 +449,33 @@ def _do(job: MediaJob, tmp: Path, progress):
         poster=poster,
         progress=progress,
     )
+
+
+def sweep_expired_jobs(now=None) -> dict[str, int]:
+    """Jobs whose worker died (running, lease expired): queued again while attempts remain,
+    otherwise failed with the reason. Run by ``media_sweep`` on a timer; safe on several hosts,
+    because each job is taken back with a conditional UPDATE and ``run_job`` claims it again."""
+    now = now or timezone.now()
+    expired = MediaJob.objects.filter(status=MediaJob.Status.RUNNING, lease_expires_at__lt=now)
+    counts = {"requeued": 0, "failed": 0}
+    for job in expired.filter(attempts__lt=F("max_attempts")):
+        taken = MediaJob.objects.filter(
+            pk=job.pk, status=MediaJob.Status.RUNNING, lease_expires_at__lt=now
+        ).update(
+            status=MediaJob.Status.PENDING,
+            lease_expires_at=None,
+            task_id="",
+            message=f"处理进程中断（第 {job.attempts} 次尝试），已自动重新排队",
+        )
+        if taken:
+            enqueue_job(job)
+            counts["requeued"] += 1
+    counts["failed"] = expired.filter(attempts__gte=F("max_attempts")).update(
+        status=MediaJob.Status.FAILED,
+        lease_expires_at=None,
+        finished_at=now,
+        message="处理进程多次中断，已达最多尝试次数。可点击“重试”，如仍失败请联系运维。",
+    )
+    if counts["requeued"] or counts["failed"]:
+        logger.warning("media jobs swept: %s", counts)
+    return counts

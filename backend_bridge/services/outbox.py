@@ -98,6 +98,21 @@ def lease_rows(due, batch: int, lease: dict) -> list[int]:
     return [pk for pk in list(ordered[:batch]) if due.filter(pk=pk).update(**lease) == 1]
 
 
+def renew_lease(model, token: str, ids, seconds: int) -> int:
+    """Extend this caller's lease on the rows ``ids`` it still holds; returns how many.
+
+    Called before each item of a batch, so that the items still waiting in a long batch are never
+    taken over by a second worker while the first is busy with the ones before them (shared by
+    every outbox of the project, like ``lease_rows``).
+    """
+    ids = list(ids)
+    if not ids:
+        return 0
+    return model.objects.filter(pk__in=ids, lease_token=token).update(
+        lease_until=timezone.now() + timedelta(seconds=seconds)
+    )
+
+
 def claim(batch: int = 20, *, now=None) -> tuple[str, list[int]]:
     """Lease up to ``batch`` due items to this caller: (lease token, item ids)."""
     now = now or timezone.now()
@@ -279,7 +294,8 @@ def run_once(batch: int = 20, client=None) -> RunStats:
     while True:
         token, ids = claim(batch)
         stats.claimed += len(ids)
-        for item_id in ids:
+        for position, item_id in enumerate(ids):
+            renew_lease(OutboxItem, token, ids[position:], lease_seconds())
             if process(item_id, token, client):
                 stats.delivered += 1
             else:

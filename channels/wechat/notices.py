@@ -40,7 +40,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from backend_bridge.services.outbox import lease_rows
+from backend_bridge.services.outbox import lease_rows, renew_lease
 
 from ..models import WeChatNotice, WeChatNoticeSubscription
 from .accounts import AccountNotConfigured, WeChatAccount, get_account
@@ -295,7 +295,10 @@ def run_once(batch: int = 20) -> dict:
     """Claim and send one batch; counts per resulting state."""
     token, ids = claim(batch)
     counts = {"claimed": len(ids)}
-    for pk in ids:
+    from ..services import lease_seconds
+
+    for position, pk in enumerate(ids):
+        renew_lease(WeChatNotice, token, ids[position:], lease_seconds())
         state = send(pk, token)
         counts[state] = counts.get(state, 0) + 1
     return counts

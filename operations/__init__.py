@@ -1,0 +1,1 @@
+"""Operations: background work that survives, graceful failure, backup/restore and inspection."""
