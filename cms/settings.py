@@ -371,3 +371,8 @@ WECHAT_OPEN_BASE = env("WECHAT_OPEN_BASE", default="https://open.weixin.qq.com")
 # Subscribe-message (订阅通知) templates per account: {"<account code>": [{"template_id",
 # "title", "statuses": [...], "data": {"thing1": "{title}", ...}}]}. None: no notice offered.
 WECHAT_NOTICE_TEMPLATES = env.json("WECHAT_NOTICE_TEMPLATES", default={})
+
+# --- citizens' forms (issue 12): the query code texted after a submission -------------------
+# The template registered with the SMS gateway for it, and the names of its variables.
+SMS_TEMPLATE_QUERY_CODE = env("SMS_TEMPLATE_QUERY_CODE", default="query_code")
+SMS_QUERY_CODE_PARAMS = env.list("SMS_QUERY_CODE_PARAMS", default=["code"])
