@@ -20,7 +20,7 @@ from cms.api import error_body
 
 from . import captcha, verification
 from .models import Channel, Source
-from .services import board, citizen, suggestions
+from .services import board, citizen, receipts, suggestions
 from .services.errors import BridgeError
 from .services.lookup import LookupView, lookup, submission_for_token
 from .services.status import handle_webhook
@@ -152,6 +152,7 @@ def _unknown_portal():
 
 
 def _accepted(accepted) -> Status:
+    receipts.text_query_code(accepted)
     submission = accepted.submission
     return Status(
         201,

@@ -79,6 +79,7 @@ def _submit(front: Front, service, *args, **kwargs):
     with transaction.atomic():
         accepted = service(*args, source=front.source, ip=client_ip(front.request), **kwargs)
         front.stored(accepted)
+    receipts.text_query_code(accepted)
     front.request.session[ACCEPTED_KEY] = receipts.confirmation(accepted)
     return redirect(front.url("accepted"))
 

@@ -34,6 +34,13 @@ def send_query_code(phone: str, query_code: str) -> bool:
     return True
 
 
+def text_query_code(accepted) -> bool:
+    """Text the query code of a committed submission to its writer's phone; every front door
+    calls this after its transaction (a code must never go out for a rolled-back one)."""
+    accepted.sms_sent = send_query_code(accepted.submission.phone, accepted.query_code)
+    return accepted.sms_sent
+
+
 def confirmation(accepted) -> dict:
     """The facts of the confirmation page and the receipt (kept in the citizen's session only)."""
     submission = accepted.submission

@@ -91,7 +91,7 @@ class PetitionInput:
 class Accepted:
     submission: Submission
     query_code: str
-    # Whether the query code went out by SMS (None until the transaction has committed).
+    # Whether the query code went out by SMS (None until receipts.text_query_code is called).
     sms_sent: bool | None = None
 
 
@@ -357,16 +357,7 @@ def store_submission(
             idempotency_key=submit_idempotency_key(submission),
             next_attempt_at=now,
         )
-    accepted = Accepted(submission=submission, query_code=format_query_code(query_code))
-
-    def text_the_code():
-        from .receipts import send_query_code
-
-        accepted.sms_sent = send_query_code(phone, accepted.query_code)
-
-    # After the commit: a code must never be texted for a submission that was rolled back.
-    transaction.on_commit(text_the_code)
-    return accepted
+    return Accepted(submission=submission, query_code=format_query_code(query_code))
 
 
 def submit_idempotency_key(submission: Submission) -> str:
