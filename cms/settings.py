@@ -376,3 +376,11 @@ WECHAT_NOTICE_TEMPLATES = env.json("WECHAT_NOTICE_TEMPLATES", default={})
 # The template registered with the SMS gateway for it, and the names of its variables.
 SMS_TEMPLATE_QUERY_CODE = env("SMS_TEMPLATE_QUERY_CODE", default="query_code")
 SMS_QUERY_CODE_PARAMS = env.list("SMS_QUERY_CODE_PARAMS", default=["code"])
+
+# --- the admin in Chinese, on the intranet (issue 12) ----------------------------------------
+# No avatar fetched from Gravatar: staff's addresses never leave the intranet.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Staff work in Chinese, in Guangxi's time zone: no list of foreign languages and zones.
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
+WAGTAILADMIN_USER_LOGIN_FORM = "cms.admin_forms.PortalLoginForm"
