@@ -42,6 +42,16 @@ def forms_site(portal_content):
     return portal_content
 
 
+def _shot(page, name: str) -> None:
+    """With DOCS_SCREENSHOTS=1, keep this screen for the manual (docs/citizen-forms.md)."""
+    import os
+    from pathlib import Path
+
+    if os.environ.get("DOCS_SCREENSHOTS"):
+        target = Path(__file__).resolve().parents[2] / "docs" / "img" / f"{name}.png"
+        page.screenshot(path=str(target), full_page=False)
+
+
 def _check_summary(page):
     summary = page.locator("[data-error-summary]").first
     assert summary.is_visible()
@@ -60,6 +70,9 @@ def test_an_empty_form_shows_the_summary_and_is_accessible(screen, forms_site, p
     screen.goto(forms_site("nanning", path))
     screen.get_by_role("button", name=button, exact=True).click()
     screen.wait_for_selector("[data-error-summary]")
+    if path == "/hdjl/xf/":
+        screen.locator("[data-error-summary]").scroll_into_view_if_needed()
+        _shot(screen, f"forms-error-summary-{screen.viewport_size['width']}")
     assert _check_summary(screen) >= 2
     assert run_axe(screen, impacts=None) == []
     assert screen.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
@@ -117,12 +130,14 @@ def test_confirmation_receipt_and_evaluation_are_accessible(screen, forms_site):
     )
     assert box["height"] < 2 * line  # the whole code on one line
     assert screen.get_by_role("button", name="复制查询码").is_visible()
+    _shot(screen, f"forms-accepted-{screen.viewport_size['width']}")
     assert run_axe(screen, impacts=None) == []
     screen.reload()
     assert screen.locator("#query-code").inner_text().strip() == query_code
 
     screen.get_by_role("link", name="打印回执").click()
     assert query_code in screen.content()
+    _shot(screen, f"forms-receipt-{screen.viewport_size['width']}")
     assert run_axe(screen, impacts=None) == []
 
     record_event(Submission.objects.get(), status="replied", origin="inbox", reply="已安排维修。")
