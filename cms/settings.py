@@ -393,3 +393,7 @@ EMAIL_BACKEND = env(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# Staff names as one 姓名 field (sites.admin_users): Wagtail's users app with the project's viewset.
+INSTALLED_APPS = [
+    "sites.users_app.PortalUsersConfig" if app == "wagtail.users" else app for app in INSTALLED_APPS
+]
