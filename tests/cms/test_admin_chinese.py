@@ -224,3 +224,21 @@ def test_the_probe_finds_english():
     )
     assert english(config) == {"Saving…"}
     assert english("<p>保存草稿 PDF</p><script>var x = 'English';</script>") == set()
+
+
+def test_a_page_in_review_is_chinese_for_its_editor_and_its_reviewer(client, staff, column):
+    from tests.cms.editor import create
+
+    editor, reviewer = staff("nanning", "editor"), staff("nanning", "reviewer")
+    client.force_login(editor)
+    response = create(client, column, title="工作动态待审稿", action="submit")
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    from wagtail.models import Page
+
+    page = Page.objects.get(title="工作动态待审稿")
+    screens = [f"/admin/pages/{page.pk}/edit/", "/admin/", f"/admin/pages/{column.pk}/"]
+    problems = _check(client, screens)
+    client.force_login(reviewer)
+    problems.update({f"{url} (reviewer)": found for url, found in _check(client, screens).items()})
+    assert page.specific.workflow_in_progress
+    assert _report(problems) == ""
