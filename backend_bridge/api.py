@@ -133,7 +133,7 @@ class PetitionIn(Schema):
 
 
 class AcceptedOut(Schema):
-    query_code: str = Field(..., description="查询码：只显示这一次，请妥善保存")
+    query_code: str = Field(..., description="查询码：同时以短信发送到提交人手机，请妥善保存")
     reference: str
     status: str
     submitted_at: datetime
