@@ -121,7 +121,7 @@ def case_detail(request, pk):
             "publication_blocker": board.publication_blocker(submission),
             "statuses": [c for c in Status.choices if c[0] != Status.SUBMITTED],
             "outbox_items": submission.outbox_items.all(),
-            "header_title": f"信访件：{submission.title}",
+            "header_title": f"{submission.get_kind_display()}：{submission.title}",
         },
     )
 

@@ -18,9 +18,9 @@ from pydantic import Field
 
 from cms.api import error_body
 
-from . import verification
+from . import captcha, verification
 from .models import Channel, Source
-from .services import board, citizen, suggestions
+from .services import board, citizen, receipts, suggestions
 from .services.errors import BridgeError
 from .services.lookup import LookupView, lookup, submission_for_token
 from .services.status import handle_webhook
@@ -49,6 +49,8 @@ def _error(exc: BridgeError):
 class CaptchaOut(Schema):
     captcha_key: str
     image_base64: str = Field(..., description="PNG 图片的 base64")
+    width: int
+    height: int
 
 
 class CodeIn(Schema):
@@ -61,15 +63,28 @@ class CodeIn(Schema):
 class CodeOut(Schema):
     sent: bool
     expires_in: int
+    dev_notice: str = Field(
+        "", description="仅开发环境（DEBUG 且使用控制台短信通道）：未真正发出的短信内容"
+    )
 
 
 @router.post("/sms/captchas", response={201: CaptchaOut, 429: ErrorOut}, summary="获取图形验证码")
-def new_captcha(request: HttpRequest):
+def new_captcha(request: HttpRequest, large: bool = False):
+    """``?large=1``: the bigger picture of 关怀模式."""
     try:
-        key, image = verification.new_captcha(client_ip(request))
+        key, image = verification.new_captcha(client_ip(request), large)
     except verification.VerificationError as exc:
         return Status(429, exc.as_dict())
-    return Status(201, {"captcha_key": key, "image_base64": base64.b64encode(image).decode()})
+    width, height = captcha.SIZES[large]
+    return Status(
+        201,
+        {
+            "captcha_key": key,
+            "image_base64": base64.b64encode(image).decode(),
+            "width": width,
+            "height": height,
+        },
+    )
 
 
 @router.post("/sms/codes", response={202: CodeOut, **ERRORS}, summary="发送短信验证码")
@@ -77,7 +92,7 @@ def send_code(request: HttpRequest, payload: CodeIn):
     if payload.purpose not in ("submit", "lookup"):
         return Status(400, error_body("invalid_purpose", "用途只能是 submit 或 lookup"))
     try:
-        verification.request_code(
+        result = verification.request_code(
             payload.phone,
             payload.purpose,
             client_ip(request),
@@ -87,7 +102,14 @@ def send_code(request: HttpRequest, payload: CodeIn):
     except verification.VerificationError as exc:
         status = 429 if exc.code == "rate_limited" else 400
         return Status(status, exc.as_dict())
-    return Status(202, {"sent": True, "expires_in": verification.code_ttl()})
+    return Status(
+        202,
+        {
+            "sent": True,
+            "expires_in": verification.code_ttl(),
+            "dev_notice": verification.development_notice(result),
+        },
+    )
 
 
 # --- petitions -------------------------------------------------------------------------------
@@ -111,7 +133,7 @@ class PetitionIn(Schema):
 
 
 class AcceptedOut(Schema):
-    query_code: str = Field(..., description="查询码：只显示这一次，请妥善保存")
+    query_code: str = Field(..., description="查询码：同时以短信发送到提交人手机，请妥善保存")
     reference: str
     status: str
     submitted_at: datetime
@@ -130,6 +152,7 @@ def _unknown_portal():
 
 
 def _accepted(accepted) -> Status:
+    receipts.text_query_code(accepted)
     submission = accepted.submission
     return Status(
         201,

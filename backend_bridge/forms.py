@@ -4,8 +4,9 @@ lives in the services, whose field errors are put back on these forms."""
 from django import forms
 
 from .models import Evaluation, PetitionType
+from .services.citizen import MAX_FOLLOW_UP, MAX_REASON
 from .services.errors import BridgeError
-from .services.submission import REGIONS
+from .services.submission import LIMITS, REGIONS
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -26,13 +27,37 @@ class MultipleFileField(forms.FileField):
         return [item for item in items if item]
 
 
-def _text(label, *, max_length=None, textarea=False, **attrs):
+class LimitedCharField(forms.CharField):
+    """A text field whose browser limit (``maxlength`` and the remaining-characters counter of
+    ``bridge.js``) is the service's limit ``limit``, while the form itself only stops absurd
+    input (``max_length``): the service checks the real limit together with every other field,
+    so that all errors are shown at once and in the service's words."""
+
+    def __init__(self, *args, limit=None, **kwargs):
+        self.limit = limit
+        super().__init__(*args, **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        if self.limit:
+            attrs["maxlength"] = str(self.limit)
+            attrs["data-limit"] = str(self.limit)
+        return attrs
+
+
+def _text(label, *, max_length=None, limit=None, textarea=False, **attrs):
     widget = (
         forms.Textarea(attrs={"rows": 8, **attrs}) if textarea else forms.TextInput(attrs=attrs)
     )
     # Generous limits: the services give the precise message; this only stops absurd input.
-    return forms.CharField(
-        label=label, required=False, max_length=max_length, widget=widget, strip=True
+    return LimitedCharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        limit=limit,
+        widget=widget,
+        strip=True,
     )
 
 
@@ -50,15 +75,15 @@ class PetitionForm(BridgeForm):
     petition_type = forms.ChoiceField(
         label="信访类型", choices=[("", "请选择")] + list(PetitionType.choices), required=False
     )
-    title = _text("标题", max_length=200)
-    content = _text("信访事项", max_length=20000, textarea=True)
+    title = _text("标题", max_length=200, limit=LIMITS["title"])
+    content = _text("信访事项", max_length=20000, limit=LIMITS["content"], textarea=True)
     region_code = forms.ChoiceField(
         label="事项发生地（市）", choices=[("", "请选择")] + list(REGIONS.items()), required=False
     )
-    county = _text("区县", max_length=64)
-    address = _text("详细地点", max_length=400)
-    respondent = _text("被反映对象", max_length=400)
-    name = _text("姓名", max_length=64, autocomplete="name")
+    county = _text("区县", max_length=64, limit=LIMITS["county"])
+    address = _text("详细地点", max_length=400, limit=LIMITS["address"])
+    respondent = _text("被反映对象", max_length=400, limit=LIMITS["respondent"])
+    name = _text("姓名", max_length=64, limit=LIMITS["name"], autocomplete="name")
     id_number = _text("身份证号码", max_length=32, autocomplete="off")
     phone = _text("手机号码", max_length=32, autocomplete="tel", inputmode="tel")
     captcha_answer = _text("图形验证码", max_length=16, autocomplete="off")
@@ -81,19 +106,19 @@ class EvaluationForm(BridgeForm):
     rating = forms.ChoiceField(
         label="评价", choices=Evaluation.Rating.choices, widget=forms.RadioSelect, required=False
     )
-    reason = _text("理由（选择“不满意”时必填）", max_length=4000, textarea=True)
+    reason = _text("理由（选择“不满意”时必填）", max_length=4000, limit=MAX_REASON, textarea=True)
 
 
 class FollowUpForm(BridgeForm):
-    content = _text("追加内容", max_length=8000, textarea=True)
+    content = _text("追加内容", max_length=8000, limit=MAX_FOLLOW_UP, textarea=True)
 
 
 class _WriterFields(BridgeForm):
     """Title, content and the writer: real name is the name plus a phone verified by SMS."""
 
-    title = _text("标题", max_length=200)
-    content = _text("内容", max_length=20000, textarea=True)
-    name = _text("姓名", max_length=64, autocomplete="name")
+    title = _text("标题", max_length=200, limit=LIMITS["title"])
+    content = _text("内容", max_length=20000, limit=LIMITS["content"], textarea=True)
+    name = _text("姓名", max_length=64, limit=LIMITS["name"], autocomplete="name")
     phone = _text("手机号码", max_length=32, autocomplete="tel", inputmode="tel")
     id_number = _text(
         "身份证号码（选填）",

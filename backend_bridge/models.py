@@ -314,6 +314,28 @@ class Submission(models.Model):
     def is_duplicate_suspect(self) -> bool:
         return self.duplicate_of_id is not None
 
+    # Leader messages and suggestions come through their own doors, not a petition channel:
+    # staff and citizens see them named as what they are.
+    DOORS = {Kind.LEADER_MESSAGE: "领导留言板", Kind.SUGGESTION: "人民建议征集"}
+    WRITERS = {Kind.LEADER_MESSAGE: "留言人", Kind.SUGGESTION: "建议人"}
+    CONTENT_LABELS = {Kind.LEADER_MESSAGE: "留言内容", Kind.SUGGESTION: "建议内容"}
+
+    @property
+    def door_label(self) -> str:
+        """Where it came in: the petition channel with its priority, or the message board or the
+        suggestions' page (which have no channel of their own)."""
+        if self.kind in self.DOORS:
+            return self.DOORS[self.kind]
+        return self.get_channel_display()
+
+    @property
+    def writer_label(self) -> str:
+        return self.WRITERS.get(self.kind, "信访人")
+
+    @property
+    def content_label(self) -> str:
+        return self.CONTENT_LABELS.get(self.kind, "信访事项")
+
 
 class Attachment(models.Model):
     """A file sent with a submission, checked by its content (images re-encoded)."""

@@ -11,6 +11,7 @@ urlpatterns = [
     path("xf/", views.petition, name="petition"),
     path("plyh/", views.canal_petition, name="canal_petition"),
     path("xf/ok/", views.accepted, name="accepted"),
+    path("xf/ok/hz/", views.receipt, name="receipt"),
     path("ldly/", views.board_page, name="board"),
     path("ldly/xx/", views.message_page, name="message"),
     path("rmjy/", views.suggestions_page, name="suggestions"),

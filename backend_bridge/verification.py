@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 
 from backend_bridge import captcha
 from backend_bridge.idcard import validate_mobile
-from backend_bridge.providers import ProviderError, get_sms_provider
+from backend_bridge.providers import ProviderError, SendResult, get_sms_provider
 from backend_bridge.ratelimit import RateLimit, hit_all
 
 logger = logging.getLogger(__name__)
@@ -147,7 +147,21 @@ _CAPTCHA_LIMITS = (
 )
 
 
-def new_captcha(ip: str) -> tuple[str, bytes]:
+# Each says what went wrong and what to do next; the page shows a new picture at once.
+CAPTCHA_MESSAGES = {
+    captcha.WRONG: (
+        f"图形验证码填写不正确。请看新换的图片，填写图中的{captcha.DIGITS}位数字"
+        "（看不清可点“换一张”），再点“获取短信验证码”。"
+    ),
+    captcha.EXPIRED: (
+        f"图形验证码已超过{{minutes}}分钟失效。已为您换了一张新图片，请填写新图中的"
+        f"{captcha.DIGITS}位数字，再点“获取短信验证码”。"
+    ),
+    captcha.MISSING: "图形验证码没有加载成功。请点“换一张”显示图片，填写图中的数字后再获取短信验证码。",
+}
+
+
+def new_captcha(ip: str, large: bool = False) -> tuple[str, bytes]:
     """A new captcha for the citizen at ``ip``: (key, PNG image). The answer stays server-side,
     for one use. Raises VerificationError (rate_limited) when one address asks too often."""
     now = _now()
@@ -165,7 +179,7 @@ def new_captcha(ip: str) -> tuple[str, bytes]:
             retry_after=decision.retry_after,
             scope="captcha",
         )
-    return captcha.create(now)
+    return captcha.create(now, large)
 
 
 def _phone(phone: object) -> str:
@@ -205,16 +219,22 @@ def request_code(
     captcha_answer: str,
     *,
     attested: bool = False,
-) -> None:
-    """Check the captcha and the limits, then send a new code to ``phone`` for ``purpose``.
+) -> SendResult:
+    """Check the captcha and the limits, then send a new code to ``phone`` for ``purpose``;
+    the provider's receipt back (see :func:`development_notice`).
 
     ``attested``: the caller proved a genuine APP on a real device instead (the APP's device
     attestation, ``channels.app.attestation``); the limits apply all the same."""
     _check_purpose(purpose)
     phone = _phone(phone)
     now = _now()
-    if not attested and not captcha.consume(captcha_key, captcha_answer, now):
-        raise VerificationError("captcha_invalid", "图形验证码错误或已过期，请刷新后重新输入。")
+    if not attested:
+        verdict = captcha.check(captcha_key, captcha_answer, now)
+        if verdict != captcha.OK:
+            raise VerificationError(
+                "captcha_invalid",
+                CAPTCHA_MESSAGES[verdict].format(minutes=max(1, captcha.ttl() // 60)),
+            )
 
     limits = _limits(phone, ip or "")
     refused = hit_all(((limiter, ident) for _, _, limiter, ident in limits), now=now)
@@ -251,11 +271,19 @@ def request_code(
     params = {name: values[name] for name in names if name in values}
     template = getattr(settings, "SMS_TEMPLATE_VERIFICATION_CODE", "") or "verification_code"
     try:
-        get_sms_provider().send(phone, template, params)
+        return get_sms_provider().send(phone, template, params)
     except ProviderError as error:
         # The code stays: after a timeout the message may still arrive and then it must work.
         logger.warning("SMS code to %s***%s not sent: %s", phone[:3], phone[-2:], error.reason)
         raise VerificationError("sms_failed", "短信发送失败，请稍后重试。") from error
+
+
+def development_notice(result: SendResult | None) -> str:
+    """With DEBUG on and the console provider, the text of the SMS that was not really sent, so
+    that a developer sees the code on the form; empty everywhere else (never in production)."""
+    if not settings.DEBUG or result is None or result.provider != "console":
+        return ""
+    return str(result.raw.get("text", ""))
 
 
 def check_code(phone: str, purpose: str, code: str, *, consume: bool = True) -> None:

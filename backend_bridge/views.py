@@ -9,6 +9,8 @@ the portal, the ``source`` of what is stored, its URLs and what it records with 
 without copying a flow.
 """
 
+import time
+
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponseNotFound
@@ -27,13 +29,14 @@ from .forms import (
     SuggestionForm,
 )
 from .models import Channel, Source
-from .services import board, citizen, suggestions
+from .services import board, citizen, receipts, suggestions
 from .services.errors import BridgeError, LookupFailed
 from .services.lookup import lookup, view_for_token
 from .services.submission import PetitionInput, submit_petition
 from .web import client_ip, portal_for_request
 
 ACCEPTED_KEY = "bridge_accepted"
+ACCEPTED_MAX_AGE = 2 * 3600  # seconds the confirmation can be shown again in the same session
 ACCESS_KEY = "bridge_access"
 
 
@@ -76,13 +79,8 @@ def _submit(front: Front, service, *args, **kwargs):
     with transaction.atomic():
         accepted = service(*args, source=front.source, ip=client_ip(front.request), **kwargs)
         front.stored(accepted)
-    front.request.session[ACCEPTED_KEY] = {
-        "query_code": accepted.query_code,
-        "title": accepted.submission.title,
-        "duplicate": accepted.submission.is_duplicate_suspect,
-        "kind": accepted.submission.kind,
-        "reference": str(accepted.submission.reference),
-    }
+    receipts.text_query_code(accepted)
+    front.request.session[ACCEPTED_KEY] = receipts.confirmation(accepted)
     return redirect(front.url("accepted"))
 
 
@@ -126,12 +124,29 @@ def petition_flow(front: Front, channel: str):
         return front.render("petition", {**context, "form": form}, status=error.status)
 
 
+def _confirmation(front: Front):
+    """The last submission's confirmation in this session, while it is fresh: reloading the page
+    shows the query code again, but a browser left open on a shared computer does not keep it."""
+    data = front.request.session.get(ACCEPTED_KEY)
+    if not data or time.time() - data.get("shown_at", 0) > ACCEPTED_MAX_AGE:
+        front.request.session.pop(ACCEPTED_KEY, None)
+        return None
+    return data
+
+
 def accepted_flow(front: Front):
-    # Shown once: reloading does not show the code again (it is not stored anywhere).
-    data = front.request.session.pop(ACCEPTED_KEY, None)
+    data = _confirmation(front)
     if data is None:
         return redirect(front.url("lookup"))
     return front.render("accepted", data)
+
+
+def receipt_flow(front: Front):
+    """The printable receipt (回执) of the last submission in this session."""
+    data = _confirmation(front)
+    if data is None:
+        return redirect(front.url("lookup"))
+    return render(front.request, "backend_bridge/receipt.html", {**front.context(), **data})
 
 
 # --- 查询评价 ----------------------------------------------------------------------------------
@@ -325,6 +340,11 @@ def canal_petition(request):
 @never_cache
 def accepted(request):
     return accepted_flow(Front(request))
+
+
+@never_cache
+def receipt(request):
+    return receipt_flow(Front(request))
 
 
 @never_cache

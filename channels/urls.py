@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:code>/h5/xf/", h5.petition, name="h5_petition"),
     path("<slug:code>/h5/plyh/", h5.canal_petition, name="h5_canal_petition"),
     path("<slug:code>/h5/ok/", h5.accepted, name="h5_accepted"),
+    path("<slug:code>/h5/ok/hz/", h5.receipt, name="h5_receipt"),
     path("<slug:code>/h5/tz/", h5.subscribe, name="h5_subscribe"),
     path("<slug:code>/h5/cx/", h5.lookup, name="h5_lookup"),
     path("<slug:code>/h5/cx/jg/", h5.case, name="h5_case"),

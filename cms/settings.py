@@ -625,3 +625,28 @@ INSPECTION_BACKUP_DIR = env("INSPECTION_BACKUP_DIR", default="")
 INSPECTION_BACKUP_MAX_AGE_HOURS = env.int("INSPECTION_BACKUP_MAX_AGE_HOURS", default=36)
 INSPECTION_ACCESS_LOG = env("INSPECTION_ACCESS_LOG", default="")
 INSPECTION_ERROR_RATE_PERCENT = env.float("INSPECTION_ERROR_RATE_PERCENT", default=1.0)
+# --- citizens' forms (issue 12): the query code texted after a submission -------------------
+# The template registered with the SMS gateway for it, and the names of its variables.
+SMS_TEMPLATE_QUERY_CODE = env("SMS_TEMPLATE_QUERY_CODE", default="query_code")
+SMS_QUERY_CODE_PARAMS = env.list("SMS_QUERY_CODE_PARAMS", default=["code"])
+
+# --- the admin in Chinese, on the intranet (issue 12) ----------------------------------------
+# No avatar fetched from Gravatar: staff's addresses never leave the intranet.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Staff work in Chinese, in Guangxi's time zone: no list of foreign languages and zones.
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
+# (WAGTAILADMIN_USER_LOGIN_FORM is security.forms.AdminLoginForm, built on cms.admin_forms.PortalLoginForm.)
+
+# Mail: printed on the console in development (no traceback from an unreachable mail server);
+# SMTP from the environment in production.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+# Staff names as one 姓名 field (sites.admin_users): Wagtail's users app with the project's viewset.
+INSTALLED_APPS = [
+    "sites.users_app.PortalUsersConfig" if app == "wagtail.users" else app for app in INSTALLED_APPS
+]

@@ -3,7 +3,8 @@
 import re
 
 from django import forms
-from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
+
+from cms.admin_forms import PortalLoginForm as WagtailLoginForm
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 

@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 # own copy of each template, registered and approved under its template code.
 TEMPLATE_TEXTS = {
     "verification_code": "您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。",
+    "query_code": "您提交的事项已登记，查询码为{code}。凭查询码可在网站或公众号查询办理进度，请妥善保存，勿告知他人。",
 }
 
 

@@ -28,12 +28,15 @@ MAX_FOLLOW_UP = 2000
 
 def evaluate(submission: Submission, rating: str, reason: str = "") -> Evaluation:
     reason = _clean_text(reason)
+    errors: dict[str, list[str]] = {}  # every error at once
     if rating not in Evaluation.Rating.values:
-        raise InvalidInput({"rating": ["请选择满意、基本满意或不满意。"]})
+        errors["rating"] = ["请选择满意、基本满意或不满意。"]
     if rating == Evaluation.Rating.DISSATISFIED and not reason:
-        raise InvalidInput({"reason": ["选择“不满意”时请填写理由。"]})
+        errors["reason"] = ["选择“不满意”时请填写理由。"]
     if len(reason) > MAX_REASON:
-        raise InvalidInput({"reason": [f"理由不能超过 {MAX_REASON} 个字。"]})
+        errors["reason"] = [f"理由不能超过 {MAX_REASON} 个字。"]
+    if errors:
+        raise InvalidInput(errors)
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if locked.status not in EVALUABLE_STATUSES:

@@ -3,6 +3,9 @@
 - 受理: the decision to accept is due within 15 days of the submission;
 - 办理: handling is due within 60 days of acceptance, plus any extension (at most 30 days);
 - 复查: after the reply, the citizen may request a review within 30 days.
+
+A reply given without a separate acceptance (leader messages and suggestions are often answered
+directly) counts as the decision: no limit then says that a decision is still awaited.
 """
 
 from __future__ import annotations
@@ -44,7 +47,17 @@ def time_limits(submission: Submission, now: datetime | None = None) -> list[Tim
     decided_at = submission.accepted_at or (
         submission.closed_at if submission.status == Status.NOT_ACCEPTED else None
     )
-    if decided_at:
+    # An answer given without a separate 受理 step (usual for leader messages and suggestions)
+    # is the decision: the citizen must not read that one is still awaited.
+    answered_at = None
+    if not decided_at and submission.status in (Status.REPLIED, Status.CLOSED):
+        answered_at = submission.replied_at or submission.closed_at
+    if answered_at:
+        state = "met" if answered_at <= accept_due else "overdue"
+        text = f"已于{_date(answered_at)}直接答复，无需另作受理决定" + (
+            "，在期限内。" if state == "met" else "，晚于受理期限。"
+        )
+    elif decided_at:
         state = "met" if decided_at <= accept_due else "overdue"
         text = f"已于{_date(decided_at)}作出受理决定" + (
             "，在期限内。" if state == "met" else "，已超过期限。"
@@ -70,6 +83,8 @@ def time_limits(submission: Submission, now: datetime | None = None) -> list[Tim
         else:
             state, text = "pending", f"应于{_date(handle_due)}前办结。"
         limits.append(TimeLimit(label, handle_due, state, text))
+    elif answered_at:
+        limits.append(TimeLimit("办理期限（60日）", None, "met", f"已于{_date(answered_at)}答复。"))
     elif submission.status != Status.NOT_ACCEPTED:
         limits.append(
             TimeLimit(

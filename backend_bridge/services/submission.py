@@ -91,6 +91,8 @@ class PetitionInput:
 class Accepted:
     submission: Submission
     query_code: str
+    # Whether the query code went out by SMS (None until receipts.text_query_code is called).
+    sms_sent: bool | None = None
 
 
 def new_query_code() -> str:
@@ -156,6 +158,18 @@ def clean_fields(data: PetitionInput) -> dict:
     return cleaned
 
 
+SMS_CODE_MISSING = (
+    "请填写短信验证码：先填写图形验证码，再点“获取短信验证码”，把收到的6位数字填在这里。"
+)
+
+
+def missing_sms_code(data) -> dict[str, list[str]]:
+    """The error of an SMS code left blank (a wrong one is found when it is checked)."""
+    if str(getattr(data, "sms_code", "") or "").strip():
+        return {}
+    return {"sms_code": [SMS_CODE_MISSING]}
+
+
 def clean_writer_and_text(data, *, content_label: str) -> tuple[dict, dict[str, list[str]]]:
     """Title, content and the writer (name, phone, optional ID number) of a leader message or a
     suggestion: (cleaned fields, field errors). The ID number is optional there: real name is
@@ -184,6 +198,7 @@ def clean_writer_and_text(data, *, content_label: str) -> tuple[dict, dict[str, 
         cleaned["phone"] = validate_mobile(getattr(data, "phone", ""))
     except ValidationError as exc:
         errors["phone"] = list(exc.messages)
+    errors.update(missing_sms_code(data))
     return cleaned, errors
 
 
@@ -239,8 +254,22 @@ def submit_petition(
 
     Raises ``InvalidInput`` (field errors in zh-hans) without storing anything.
     """
-    cleaned = clean_fields(data)
-    files = check_files(data.files)
+    # Every field's errors at once, attachments and a missing SMS code included, so that the
+    # citizen corrects the form in one pass.
+    errors: dict[str, list[str]] = {}
+    cleaned = files = None
+    try:
+        cleaned = clean_fields(data)
+    except InvalidInput as error:
+        errors.update(error.field_errors)
+    try:
+        files = check_files(data.files)
+    except InvalidInput as error:
+        for key, messages in error.field_errors.items():
+            errors.setdefault(key, []).extend(messages)
+    errors.update(missing_sms_code(data))
+    if errors:
+        raise InvalidInput(errors)
     # The code is spent only once everything else is right, so a typo elsewhere does not cost
     # the citizen a new SMS; the real-name check needs the phone proven first.
     identity = verify_writer(

@@ -167,6 +167,11 @@ def accepted(front):
 
 
 @h5_page
+def receipt(front):
+    return bridge.receipt_flow(front)
+
+
+@h5_page
 def lookup(front):
     return bridge.lookup_flow(front)
 

@@ -90,7 +90,20 @@ class SeedReport:
     demo_accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
     def portal_urls(self) -> list[tuple[str, str]]:
-        return [(p.name, p.site.root_url + "/") for p in Portal.objects.select_related("site")]
+        """(name, address) of every portal as this installation serves it now."""
+        return [
+            (p.name, portal_base_url(p.site) + "/") for p in Portal.objects.select_related("site")
+        ]
+
+
+def portal_base_url(site) -> str:
+    """``scheme://host[:port]`` of a portal from the settings read at run time (PORTAL_SCHEME,
+    PORTAL_PORT), not from the values stored in the Site record when it was seeded: Wagtail's
+    own ``Site.root_url`` cannot say https on a port other than 443."""
+    scheme = settings.PORTAL_SCHEME
+    port = int(settings.PORTAL_PORT)
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{site.hostname}" + ("" if port == default else f":{port}")
 
 
 def ensure_wagtail_roots():
@@ -173,6 +186,10 @@ def ensure_portal(spec: PortalSpec, order: int, report: SeedReport) -> Portal:
             sort_order=order,
         )
         report.created_portals.append(spec.code)
+    elif portal.site.port != settings.PORTAL_PORT:
+        # Repair a record seeded under another PORTAL_PORT, so that Wagtail's own URLs agree.
+        portal.site.port = settings.PORTAL_PORT
+        portal.site.save(update_fields=["port"])
     footer = PortalSettings.for_site(portal.site)
     if not footer.sponsor:
         number = order + 1

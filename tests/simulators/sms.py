@@ -37,7 +37,10 @@ class AliyunSmsSimulator(LoopbackSimulator):
         self.access_keys = {"LTAI-test-key-id": "test-secret-" + uuid.uuid4().hex[:12]}
         self.sign_names = {"广西信访"}
         self.templates = {
-            "SMS_100001": "您的验证码为${code}，${minutes}分钟内有效。如非本人操作，请忽略本短信。"
+            "SMS_100001": "您的验证码为${code}，${minutes}分钟内有效。如非本人操作，请忽略本短信。",
+            # The query code after a submission (backend_bridge.services.receipts).
+            "SMS_100002": "您提交的事项已登记，查询码为${code}。凭查询码可在网站或公众号查询办理进度，"
+            "请妥善保存，勿告知他人。",
         }
         self.error_code = "isv.BUSINESS_LIMIT_CONTROL"
         self.messages: list[dict] = []

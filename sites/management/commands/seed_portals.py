@@ -33,5 +33,6 @@ class Command(BaseCommand):
         for name, url in report.portal_urls():
             self.stdout.write(f"  {name}: {url}")
         if settings.PORTAL_DOMAIN == "localhost":
-            self.stdout.write(f"  （http://localhost:{settings.PORTAL_PORT}/ 即自治区门户）")
+            port = "" if settings.PORTAL_PORT in (80, 443) else f":{settings.PORTAL_PORT}"
+            self.stdout.write(f"  （{settings.PORTAL_SCHEME}://localhost{port}/ 即自治区门户）")
         self.stdout.write("管理后台：各门户网址后加 /admin/")
