@@ -282,6 +282,9 @@ def test_gunicorn_loads_its_configuration():
         pytest.skip("gunicorn is not installed in this environment")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
     env.update(SECRET_KEY="gunicorn-check", DJANGO_READ_DOT_ENV="0")
+    # No SMS or ID provider is configured here: the production guard (security.E001/E002) would
+    # rightly refuse to start; that guard has its own test.
+    env["ALLOW_DEVELOPMENT_PROVIDERS"] = "1"
     env["DJANGO_SETTINGS_MODULE"] = "cms.settings"
     result = subprocess.run(
         [str(gunicorn), "--check-config", "-c", str(DEPLOY / "gunicorn.conf.py"), "cms.wsgi"],
