@@ -157,7 +157,8 @@ class _PageParser(HTMLParser):
         attrs = dict(attrs)
         if tag == "a" and attrs.get("href"):
             self._href, self._text = attrs["href"], []
-        elif tag == "img" and not (attrs.get("alt") or "").strip():
+        elif tag == "img" and "alt" not in attrs:
+            # alt="" marks a decorative picture (the emblem beside the portal's name): allowed.
             if attrs.get("role") != "presentation" and attrs.get("aria-hidden") != "true":
                 self.images_without_alt.append(attrs.get("src", ""))
         elif tag == "form":

@@ -19,7 +19,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from backend_bridge import verification
+from backend_bridge import captcha, verification
 from backend_bridge.api import (
     AcceptedOut,
     CampaignOut,
@@ -122,13 +122,23 @@ class AppCodeIn(Schema):
 
 
 @router.post("/sms/captchas", response={201: CaptchaOut, **ERRORS}, summary="获取图形验证码")
-def new_captcha(request: HttpRequest):
+def new_captcha(request: HttpRequest, large: bool = False):
+    """``?large=1``: the bigger picture for elderly users (关怀模式)."""
     limit_write(request)
     try:
-        key, image = verification.new_captcha(client_ip(request))
+        key, image = verification.new_captcha(client_ip(request), large)
     except verification.VerificationError as exc:
         raise AppError(429, exc.code, exc.message, exc.as_dict()["details"]) from exc
-    return Status(201, {"captcha_key": key, "image_base64": base64.b64encode(image).decode()})
+    width, height = captcha.SIZES[large]
+    return Status(
+        201,
+        {
+            "captcha_key": key,
+            "image_base64": base64.b64encode(image).decode(),
+            "width": width,
+            "height": height,
+        },
+    )
 
 
 @router.post("/sms/codes", response={202: CodeOut, **ERRORS}, summary="发送短信验证码")

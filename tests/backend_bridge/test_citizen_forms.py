@@ -370,7 +370,7 @@ def _message(portals, leader):
 
 def test_the_inbox_names_a_leader_message_as_one(client, portals, leader, sms_ok, staff):
     submission = _message(portals, leader).submission
-    client.force_login(staff("nanning", "editor"))
+    client.force_login(staff("nanning", "intake"))
     listing = client.get("/admin/bridge/").content.decode()
     row = listing[listing.index(submission.title) :]
     row = row[: row.index("</tr>")]
