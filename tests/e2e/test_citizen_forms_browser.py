@@ -89,7 +89,7 @@ def test_the_counter_counts_down_as_the_citizen_types(screen, forms_site):
 
 def test_the_captcha_is_large_and_changes_on_request(screen, forms_site):
     screen.goto(forms_site("nanning", "/hdjl/xf/"))
-    screen.wait_for_function("document.querySelector('[data-captcha-key]').value.length > 0")
+    screen.wait_for_function("() => document.querySelector('[data-captcha-key]').value.length > 0")
     image = screen.locator("[data-captcha-image]")
     box = image.bounding_box()
     assert box["width"] >= 160 and box["height"] >= 60
@@ -118,7 +118,7 @@ def test_confirmation_receipt_and_evaluation_are_accessible(screen, forms_site):
     screen.fill("#id_captcha_answer", captcha_answer(screen))
     screen.get_by_role("button", name="获取短信验证码").click()
     screen.wait_for_function(
-        "document.querySelector('[data-sms-status]').textContent.includes('已发送')"
+        "() => document.querySelector('[data-sms-status]').textContent.includes('已发送')"
     )
     screen.fill("#id_sms_code", last_sms_code(mobile))
     screen.get_by_role("button", name="提交", exact=True).click()

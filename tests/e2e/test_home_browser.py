@@ -170,7 +170,7 @@ def test_carousel_moves_by_itself_but_never_in_care_mode_nor_when_focused(browse
     page.mouse.move(0, 0)
     assert current_slide(page) == "0"
     page.wait_for_function(
-        "document.querySelector('[data-carousel]').dataset.current !== '0'", timeout=6000
+        "() => document.querySelector('[data-carousel]').dataset.current !== '0'", timeout=6000
     )
     # Pointing at the carousel pauses it.
     page.hover(".carousel-slides")
