@@ -399,7 +399,7 @@ WECHAT_MINI_PROGRAM = env.json("WECHAT_MINI_PROGRAM", default={})
 # Lifetime of the backend's own session token handed to the mini-program (seconds).
 MP_SESSION_TTL = env.int("MP_SESSION_TTL", default=24 * 3600)
 MP_NOTICE_LEASE_SECONDS = env.int("MP_NOTICE_LEASE_SECONDS", default=120)
-# --- channels: the APP's citizen services, accounts, push and the staff APP (docs/app-api-auth.md)
+# --- channels: the APP's citizen services, accounts, push and the staff APP (docs/app-api.md)
 # Lifetimes of the APP's tokens, in seconds: access tokens are short, refresh tokens rotate.
 APP_ACCESS_TOKEN_SECONDS = env.int("APP_ACCESS_TOKEN_SECONDS", default=15 * 60)
 APP_REFRESH_TOKEN_SECONDS = env.int("APP_REFRESH_TOKEN_SECONDS", default=30 * 86400)

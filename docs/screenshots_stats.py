@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "docs"))
 import pages as bench  # noqa: E402
-from screenshots import CHROMIUM, IMG  # noqa: E402
+from screenshots import CHROMIUM, IMG, TOTP_CODE  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "docs-stats"
 # Demo submissions (the SMS code check is skipped for this throw-away database only).
@@ -52,6 +52,8 @@ def main():
             "DATABASE_URL": f"sqlite:///{OUT / 'docs.sqlite3'}",
             "STATIC_ROOT": str(OUT / "static"),
             "STATS_FLUSH_HITS": "1",
+            "PII_SM4_KEY": secrets.token_hex(16),
+            "PII_INDEX_KEY": secrets.token_hex(16),
         }
     )
     manage = bench.demo_database(OUT, env)
@@ -83,7 +85,7 @@ def main():
             cwd=ROOT,
             capture_output=True,
             text=True,
-        ).stdout.strip()
+        ).stdout.split()[-1]
         subprocess.run(
             [
                 *manage,
@@ -112,7 +114,21 @@ def main():
             page.goto(base + "/admin/login/")
             page.fill("#id_username", "docs")
             page.fill("#id_password", password)
-            page.click("button[type=submit]")
+            with page.expect_navigation():
+                page.click("button[type=submit]")
+            # First login: the second factor is enrolled (docs/security.md).
+            page.wait_for_selector(".security-qr img")
+            code = subprocess.run(
+                [*manage, "shell", "-c", TOTP_CODE],
+                env=env,
+                check=True,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            ).stdout.split()[-1]
+            page.fill("#id_token", code)
+            with page.expect_navigation():
+                page.click("button[type=submit]")
             page.goto(base + "/admin/statistics/?portal=nanning")
             page.screenshot(path=IMG / "stats-page.png", full_page=True)
             page.goto((OUT / "reports" / f"nanning-annual-{year}.html").as_uri())
