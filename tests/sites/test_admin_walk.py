@@ -33,6 +33,9 @@ SKIP_NAMES = {
     "wagtailadmin_login",
     "security_otp",
     "security_otp_setup",
+    # Previews a task of the user's own in-review page; with PostgreSQL's ids the walk's
+    # placeholder ids hit a real task of another page and Wagtail redirects (no data shown).
+    "workflow_preview",
 }
 
 
