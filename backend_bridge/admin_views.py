@@ -77,6 +77,10 @@ def case_detail(request, pk):
     _guard(request)
     submission = _scoped_case(request, pk)
     revealed = None
+    # What the staff member typed, shown again when the step is refused (never lost).
+    posted = {}
+    field_errors = {}
+    status_code = 200
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -85,23 +89,35 @@ def case_detail(request, pk):
                     request.user, submission, request.POST.get("reason", ""), client_ip(request)
                 )
             elif action == "handle":
-                days = request.POST.get("extension_days") or None
+                posted = {"action": action, **request.POST.dict()}
                 inbox.handle(
                     request.user,
                     submission,
                     status=request.POST.get("status", ""),
                     note=request.POST.get("note", ""),
                     reply=request.POST.get("reply", ""),
-                    extension_days=int(days) if days and days.isdigit() else None,
+                    extension_days=request.POST.get("extension_days", ""),
                 )
                 messages.success(request, "办理状态已更新。")
                 return redirect("backend_bridge_admin:case", pk=pk)
+            elif action == "note":
+                posted = {"action": action, **request.POST.dict()}
+                inbox.add_note(request.user, submission, request.POST.get("content", ""))
+                messages.success(
+                    request,
+                    "办理备注已保存。"
+                    if uses_inbox()
+                    else "办理备注已保存，将按顺序送达案件系统。",
+                )
+                return redirect(f"{request.path}#steps")
             elif action == "publication":
                 approve = request.POST.get("decision") == "approve"
                 board.decide_publication(request.user, submission, approve)
                 messages.success(request, "已同意公开。" if approve else "已决定不予公开。")
                 return redirect("backend_bridge_admin:case", pk=pk)
         except BridgeError as error:
+            field_errors = error.field_errors
+            status_code = error.status if 400 <= error.status < 500 else 400
             for field_messages in error.field_errors.values():
                 for message in field_messages:
                     messages.error(request, message)
@@ -121,8 +137,14 @@ def case_detail(request, pk):
             "publication_blocker": board.publication_blocker(submission),
             "statuses": [c for c in Status.choices if c[0] != Status.SUBMITTED],
             "outbox_items": submission.outbox_items.all(),
+            "steps": inbox.case_steps(submission),
+            "inbox_mode": uses_inbox(),
+            "posted": posted,
+            "field_errors": field_errors,
+            "max_note": inbox.MAX_NOTE,
             "header_title": f"{submission.get_kind_display()}：{submission.title}",
         },
+        status=status_code,
     )
 
 

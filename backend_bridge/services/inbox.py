@@ -14,11 +14,21 @@ the same transaction, and reaches the case system like a citizen's evaluation do
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db import transaction
 from django.db.models import QuerySet
 
 from backend_bridge.case_system import uses_inbox
-from backend_bridge.models import CaseNote, OutboxItem, PiiAccessLog, Status, Submission
+from backend_bridge.models import (
+    CaseNote,
+    OutboxItem,
+    PiiAccessLog,
+    Status,
+    StatusEvent,
+    Submission,
+)
 
 from . import outbox
 from .errors import InvalidInput, NotAllowed
@@ -26,6 +36,7 @@ from .status import record_event
 from .submission import _clean_text
 
 MAX_NOTE = 2000
+MAX_EXTENSION_DAYS = 30
 
 UNMASK_ROLES = ("handler",)
 
@@ -119,11 +130,23 @@ def handle(
     reply: str = "",
     extension_days=None,
 ):
-    """A staff member's step in the built-in inbox: new status, note and (optionally) the reply."""
+    """A staff member's step in the built-in inbox: new status, note and (optionally) the reply.
+
+    ``extension_days`` may be the text of a form field: empty means no change."""
     if not can_handle(user, submission):
         raise NotAllowed("forbidden", "您无权办理本件。", status=403)
     note, reply = _clean_text(note), _clean_text(reply)
     errors = {}
+    if extension_days is not None and str(extension_days).strip() != "":
+        text = str(extension_days).strip()
+        if not text.isdigit() or int(text) > MAX_EXTENSION_DAYS:
+            errors["extension_days"] = [
+                f"延长办理天数须为 0 至 {MAX_EXTENSION_DAYS} 之间的整数（依法延长不超过 30 日）。"
+            ]
+        else:
+            extension_days = int(text)
+    else:
+        extension_days = None
     if status not in Status.values or status == Status.SUBMITTED:
         errors["status"] = ["请选择新的办理状态。"]
     if status == Status.REPLIED and not reply and not submission.reply:
@@ -165,3 +188,95 @@ def add_note(user, submission: Submission, content: str) -> CaseNote:
         if not uses_inbox():
             outbox.enqueue(submission, OutboxItem.Kind.NOTE, note.pk)
     return note
+
+
+# --- the case's handling record ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseStep:
+    """One line of a case's handling record for staff: a status step or an internal note, who
+    made it and when, and whether it has reached the core case system yet."""
+
+    kind: str  # "event" or "note"
+    label: str  # 办理进度的状态 or 办理备注
+    at: datetime
+    text: str
+    user: object | None
+    origin: str  # where the step came from, in Chinese
+    delivery: str  # "delivered", "pending", "local" (built-in inbox) or "from_case_system"
+    delivery_text: str
+    outbox_item: OutboxItem | None = None
+
+
+def _delivery(item: OutboxItem | None, *, from_case_system: bool) -> tuple[str, str]:
+    if from_case_system:
+        return "from_case_system", "来自案件系统"
+    if item is None:
+        return "local", "仅在本系统（内置受理台，无需送达）"
+    if item.state == OutboxItem.State.DELIVERED:
+        from django.utils import timezone
+
+        when = (
+            timezone.localtime(item.delivered_at).strftime("%Y-%m-%d %H:%M")
+            if item.delivered_at
+            else ""
+        )
+        return "delivered", f"已送达案件系统 {when}".strip()
+    text = "待发送至案件系统"
+    if item.attempts:
+        text += f"（已失败 {item.attempts} 次：{item.last_error[:80]}）"
+    return "pending", text
+
+
+def case_steps(submission: Submission) -> list[CaseStep]:
+    """The status steps and internal notes of a submission in time order, with the outbox state
+    of each one made here (the notes are never shown to the citizen)."""
+    from django.utils import timezone
+
+    items = {}
+    for item in submission.outbox_items.filter(
+        kind__in=(OutboxItem.Kind.SUBMIT, OutboxItem.Kind.ACTION, OutboxItem.Kind.NOTE)
+    ):
+        # The submission itself travels as one "submit" item, whatever its object id.
+        key = None if item.kind == OutboxItem.Kind.SUBMIT else item.object_id
+        items.setdefault((item.kind, key), item)
+    steps = []
+    for event in submission.events.select_related("created_by"):
+        remote = event.origin in (StatusEvent.Origin.WEBHOOK, StatusEvent.Origin.PULL)
+        if event.origin == StatusEvent.Origin.PORTAL:
+            item = items.get((OutboxItem.Kind.SUBMIT, None))
+        else:
+            item = items.get((OutboxItem.Kind.ACTION, event.pk))
+        state, text = _delivery(item, from_case_system=remote)
+        steps.append(
+            CaseStep(
+                "event",
+                event.get_status_display(),
+                timezone.localtime(event.occurred_at),
+                event.note,
+                event.created_by,
+                event.get_origin_display(),
+                state,
+                text,
+                item,
+            )
+        )
+    for note in submission.notes.select_related("created_by"):
+        item = items.get((OutboxItem.Kind.NOTE, note.pk))
+        state, text = _delivery(item, from_case_system=False)
+        steps.append(
+            CaseStep(
+                "note",
+                "办理备注",
+                timezone.localtime(note.created_at),
+                note.content,
+                note.created_by,
+                "工作人员",
+                state,
+                text,
+                item,
+            )
+        )
+    steps.sort(key=lambda step: step.at)
+    return steps
