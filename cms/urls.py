@@ -49,11 +49,19 @@ handler404 = "cms.errors.page_not_found"
 handler500 = "cms.errors.server_error"
 # Wagtail's page-types usage report, scoped to the user's own portals (sites.admin_isolation);
 # placed before Wagtail's admin URLs so that the same address and URL name reach it.
+from django.views.decorators.cache import never_cache  # noqa: E402
 from wagtail.admin.auth import require_admin_access  # noqa: E402
 
+from sites.admin_account import PortalAccountView  # noqa: E402
 from sites.admin_isolation import PortalPageTypesUsageReportView  # noqa: E402
 
 urlpatterns = [
+    # The account page with one 姓名 field (sites.admin_account), at Wagtail's address and name.
+    path(
+        "admin/account/",
+        never_cache(require_admin_access(PortalAccountView.as_view())),
+        name="wagtailadmin_account",
+    ),
     path(
         "admin/reports/page-types-usage/",
         require_admin_access(PortalPageTypesUsageReportView.as_view()),

@@ -11,6 +11,21 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet
 
 
+def _has_cjk(text: str) -> bool:
+    return any("\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" for char in text)
+
+
+def whole_name(user) -> str:
+    """The person's name as one string. Accounts entered through Wagtail's own forms before
+    the single 姓名 field may hold it split: Wagtail's zh-hans forms label ``first_name`` 名 and
+    ``last_name`` 姓, so a Chinese name is 姓 then 名 without a space; other names keep
+    Wagtail's "first last"."""
+    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
+    if not (first and last):
+        return first or last
+    return last + first if _has_cjk(first + last) else f"{first} {last}"
+
+
 class FullNameMixin:
     """姓名 in one field; the last name stays empty."""
 
@@ -20,6 +35,9 @@ class FullNameMixin:
             label="姓名", max_length=150, required=True, help_text="填写完整姓名，如：张三。"
         )
         self.fields.pop("last_name", None)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk and not self.is_bound:
+            self.initial["first_name"] = whole_name(instance)
 
     def save(self, commit=True):
         user = super().save(commit=False)
