@@ -253,6 +253,18 @@ def _pii_revealed(sender, user, submission, fields, reason, ip="", **kwargs):
 
 
 @_safe
+def _data_exported(sender, user, what, count, filters=None, portal="", **kwargs):
+    services.record(
+        Category.EXPORT,
+        kwargs.get("action", "data_export"),
+        user=user,
+        target=f"{what} {count} 条",
+        portal=portal or "",
+        details={"filters": filters or {}, "count": count},
+    )
+
+
+@_safe
 def _abuse_refused(sender, kind, ip="", details=None, **kwargs):
     services.record(
         Category.ACCESS,
@@ -330,12 +342,13 @@ def connect():
     page_published.connect(_page_published, dispatch_uid="audit_page_published")
     page_unpublished.connect(_page_unpublished, dispatch_uid="audit_page_unpublished")
 
-    from backend_bridge.signals import abuse_refused, pii_revealed
+    from backend_bridge.signals import abuse_refused, data_exported, pii_revealed
     from channels.signals import delivery_finished
 
     delivery_finished.connect(_delivery_finished, dispatch_uid="audit_delivery_finished")
     pii_revealed.connect(_pii_revealed, dispatch_uid="audit_pii_revealed")
     abuse_refused.connect(_abuse_refused, dispatch_uid="audit_abuse_refused")
+    data_exported.connect(_data_exported, dispatch_uid="audit_data_exported")
 
     for model in _configuration_models():
         post_save.connect(

@@ -8,16 +8,19 @@ Thin: listing, permission checks and actions come from ``services.inbox`` and
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .case_system import uses_inbox
+from .forms import EvaluationFilterForm
 from .models import Kind, OutboxItem, Status, Submission
-from .services import board, inbox, outbox
+from .services import board, evaluations, inbox, outbox
 from .services.errors import BridgeError
 from .services.limits import time_limits
+from .signals import data_exported
 from .web import client_ip
 
 
@@ -40,11 +43,15 @@ def case_list(request):
     if request.GET.get("pub") == "1":
         queryset = queryset.filter(kind=Kind.LEADER_MESSAGE, publication="pending")
     page = Paginator(queryset, 30).get_page(request.GET.get("p"))
+    # The pages of a filtered list stay filtered.
+    query = request.GET.copy()
+    query.pop("p", None)
     return TemplateResponse(
         request,
         "backend_bridge/admin/case_list.html",
         {
             "page": page,
+            "query": query.urlencode(),
             "statuses": Status.choices,
             "status": status,
             "kinds": Kind.choices,
@@ -176,3 +183,60 @@ def outbox_retry(request):
     count = outbox.retry_now(list(ids))
     messages.success(request, f"已安排 {count} 条消息立即重试。")
     return redirect("backend_bridge_admin:outbox")
+
+
+def evaluation_list(request):
+    """满意度评价: the evaluations of the user's portals, filtered, counted and exported."""
+    _guard(request)
+    from sites.models import Portal
+
+    portals = Portal.objects.filter(
+        pk__in=inbox.submissions_for(request.user).values("portal_id")
+    ).order_by("pk")
+    form = EvaluationFilterForm(request.GET or None, portals=portals)
+    chosen = evaluations.EvaluationFilter()
+    status_code = 200
+    if form.is_bound:
+        if form.is_valid():
+            chosen = form.chosen()
+        else:
+            status_code = 400
+    queryset = evaluations.filtered(request.user, chosen)
+    if status_code == 200 and request.GET.get("format") == "xlsx":
+        portal = form.cleaned_data.get("portal") if form.is_bound else None
+        count = min(queryset.count(), evaluations.EXPORT_LIMIT)
+        # Recorded before the file is built, like the audit log's own export.
+        data_exported.send(
+            None,
+            user=request.user,
+            action="evaluation_export",
+            what="满意度评价",
+            count=count,
+            filters=chosen.describe(),
+            portal=portal.code if portal else "",
+        )
+        response = HttpResponse(
+            evaluations.export_xlsx(queryset),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"evaluations_{timezone.localtime():%Y%m%d_%H%M%S}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    if status_code != 200:
+        queryset = queryset.none()
+    page = Paginator(queryset, 50).get_page(request.GET.get("p"))
+    query = request.GET.copy()
+    query.pop("p", None)
+    query.pop("format", None)
+    return TemplateResponse(
+        request,
+        "backend_bridge/admin/evaluation_list.html",
+        {
+            "form": form,
+            "page": page,
+            "summary": evaluations.summary(queryset),
+            "query": query.urlencode(),
+            "header_title": "满意度评价",
+        },
+        status=status_code,
+    )

@@ -1,5 +1,9 @@
-"""Forms of the portal pages. They only carry and re-render the citizen's input; every rule
-lives in the services, whose field errors are put back on these forms."""
+"""Forms of the portal pages, and the filter of the admin's evaluations list. They only carry
+and re-render the input; every rule lives in the services, whose field errors are put back on
+these forms."""
+
+import re
+from datetime import date
 
 from django import forms
 
@@ -161,3 +165,50 @@ class SuggestionForm(_WriterFields):
             (str(c.pk), c.title) for c in campaigns
         ]
         self.fields["content"].label = "建议内容"
+
+
+class EvaluationFilterForm(forms.Form):
+    """The filters of the admin's 满意度评价 list: one of the user's portals, a month, a rating."""
+
+    portal = forms.ModelChoiceField(
+        label="门户",
+        queryset=None,
+        required=False,
+        empty_label="全部门户",
+        error_messages={"invalid_choice": "请选择本人所在的门户。"},
+    )
+    month = forms.CharField(
+        label="评价月份",
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}),
+    )
+    rating = forms.ChoiceField(
+        label="评价",
+        required=False,
+        choices=[("", "全部")] + list(Evaluation.Rating.choices),
+        error_messages={"invalid_choice": "请选择满意、基本满意或不满意。"},
+    )
+
+    def __init__(self, *args, portals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["portal"].queryset = portals
+
+    def clean_month(self):
+        text = (self.cleaned_data.get("month") or "").strip()
+        if not text:
+            return None
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
+            raise forms.ValidationError("月份格式应为“年-月”，如 2026-01。")
+        return date(int(match[1]), int(match[2]), 1)
+
+    def chosen(self):
+        from .services.evaluations import EvaluationFilter
+
+        data = self.cleaned_data
+        return EvaluationFilter(
+            portal_id=data["portal"].pk if data.get("portal") else None,
+            month=data.get("month"),
+            rating=data.get("rating") or "",
+        )

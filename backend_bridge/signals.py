@@ -15,3 +15,8 @@ pii_revealed = Signal()
 #: A citizen-side limit refused a request (lookup locked after failures, SMS codes over a limit):
 #: the audit log records these as refused abuse. Arguments: ``kind``, ``ip``, ``details``.
 abuse_refused = Signal()
+
+#: Staff exported data of the bridge (the evaluations' XLSX): the audit log records it as an
+#: export. Arguments: ``user``, ``action`` (e.g. ``evaluation_export``), ``what`` (in Chinese),
+#: ``count``, ``filters``, ``portal`` (code of the portal filtered on, or "").
+data_exported = Signal()

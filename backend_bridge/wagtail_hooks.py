@@ -1,4 +1,5 @@
-"""Wagtail admin: the 互动交流 menu with the case inbox and the outbox of the bridge, and the
+"""Wagtail admin: the 互动交流 menu with the case inbox, the evaluations (满意度评价) and the
+outbox of the bridge, and the
 snippets of the leader board and people's suggestions (领导, 主题征集, 建议领域).
 
 Leaders and campaigns belong to a portal: staff of a portal see, create and edit only their own
@@ -30,6 +31,7 @@ def register_admin_urls():
     urls = [
         path("", admin_views.case_list, name="cases"),
         path("<int:pk>/", admin_views.case_detail, name="case"),
+        path("evaluations/", admin_views.evaluation_list, name="evaluations"),
         path("outbox/", admin_views.outbox_list, name="outbox"),
         path("outbox/retry/", admin_views.outbox_retry, name="outbox_retry"),
     ]
@@ -52,6 +54,12 @@ def register_menu():
                 reverse_lazy("backend_bridge_admin:cases"),
                 icon_name="mail",
                 order=100,
+            ),
+            StaffMenuItem(
+                "满意度评价",
+                reverse_lazy("backend_bridge_admin:evaluations"),
+                icon_name="success",
+                order=150,
             ),
             StaffMenuItem(
                 "待发送消息",
