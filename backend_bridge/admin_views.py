@@ -122,6 +122,9 @@ def case_detail(request, pk):
                 board.decide_publication(request.user, submission, approve)
                 messages.success(request, "已同意公开。" if approve else "已决定不予公开。")
                 return redirect("backend_bridge_admin:case", pk=pk)
+            else:
+                messages.error(request, "未知的操作，请刷新页面后重试。")
+                status_code = 400
         except BridgeError as error:
             field_errors = error.field_errors
             status_code = error.status if 400 <= error.status < 500 else 400
@@ -177,7 +180,11 @@ def outbox_retry(request):
     portal_ids = inbox.submissions_for(request.user).values("portal_id")
     allowed = OutboxItem.objects.filter(submission__portal_id__in=portal_ids)
     if request.POST.get("item"):
-        ids = allowed.filter(pk=request.POST["item"]).values_list("pk", flat=True)
+        item = request.POST["item"].strip()
+        # An unknown item, or another portal's, is not there for this user (never a 500).
+        if not item.isdigit() or not allowed.filter(pk=int(item)).exists():
+            raise Http404("没有找到这条待发送消息。")
+        ids = [int(item)]
     else:
         ids = allowed.values_list("pk", flat=True)
     count = outbox.retry_now(list(ids))
