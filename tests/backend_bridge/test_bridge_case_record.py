@@ -5,6 +5,7 @@ the admin through the same service the staff APP uses."""
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 
 from backend_bridge.models import CaseNote, OutboxItem
 from backend_bridge.services import outbox
@@ -30,9 +31,12 @@ def test_a_handler_adds_a_note_through_the_admin_form_and_sees_it_in_the_record(
     case = submit().submission
     handler = named_handler(staff)
     client.force_login(handler)
-    response = client.post(
-        f"/admin/bridge/{case.pk}/", {"action": "note", "content": "已电话联系街道办核实积水点"}
-    )
+    # The note form as the detail page offers it, filled in as the handler would.
+    page = BeautifulSoup(client.get(f"/admin/bridge/{case.pk}/").content, "html.parser")
+    form = page.find("input", attrs={"name": "action", "value": "note"}).find_parent("form")
+    data = {i["name"]: i.get("value", "") for i in form.find_all("input") if i.get("name")}
+    data[form.find("textarea")["name"]] = "已电话联系街道办核实积水点"
+    response = client.post(f"/admin/bridge/{case.pk}/", data)
     assert response.status_code == 302
     table = steps_table(client.get(f"/admin/bridge/{case.pk}/").content.decode())
     assert "办理备注" in table and "已电话联系街道办核实积水点" in table
