@@ -119,3 +119,16 @@ def test_content_roles_cannot_open_or_export_evaluations(client, evaluated, staf
     client.force_login(staff("nanning", "editor"))
     assert client.get("/admin/bridge/evaluations/").status_code == 403
     assert client.get("/admin/bridge/evaluations/", {"format": "xlsx"}).status_code == 403
+
+
+def test_the_evaluation_and_case_screens_are_chinese(client, evaluated, staff):
+    from tests.cms.test_admin_chinese import english
+
+    evaluation = evaluated(rating="dissatisfied", reason="答复没有解决问题")
+    client.force_login(staff("nanning", "handler"))
+    for url in (
+        "/admin/bridge/evaluations/",
+        "/admin/bridge/evaluations/?month=2026-13",
+        f"/admin/bridge/{evaluation.submission_id}/",
+    ):
+        assert english(client.get(url).content.decode()) == set(), url
