@@ -94,3 +94,18 @@ def test_the_user_screens_show_a_split_name_whole_too(client, django_user_model,
     user = django_user_model.objects.create_user("li-editor", first_name="四", last_name="李")
     html = client.get(reverse("wagtailusers_users:edit", args=[user.pk])).content.decode()
     assert 'value="李四"' in html
+
+
+def test_the_upgrade_joins_names_saved_split_so_the_admin_shows_them_whole(django_user_model):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("sites.migrations.0004_staff_whole_names")
+    chinese = django_user_model.objects.create_user("huang", first_name="志明", last_name="黄")
+    latin = django_user_model.objects.create_user("ann", first_name="Ann", last_name="Lee")
+    whole = django_user_model.objects.create_user("wang", first_name="王小明")
+    migration.join_names(apps, None)
+    for user, name in ((chinese, "黄志明"), (latin, "Ann Lee"), (whole, "王小明")):
+        user.refresh_from_db()
+        assert (user.get_full_name(), user.last_name) == (name, "")
