@@ -316,3 +316,49 @@ def test_with_static_publishing_off_nothing_is_written(
     assert not list(tmp_path.iterdir())
     with pytest.raises(CommandError, match="STATIC_PUBLISH_ROOT"):
         call_command("publish_static")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_publishes_of_one_page_leave_whole_files_that_match_the_manifest(tree):
+    """Workers storing the same document at once (PostgreSQL row locks): every read of the file
+    sees one whole version, and at the end the file on disk is the one the manifest describes."""
+    from django.db import connection, connections
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks (runs in CI with DATABASE_URL)")
+    target = layout.Target("nanning.localhost", "/gzdt/")
+    bodies = [(f"<html>{n}</html>" * (20_000 + 997 * n)).encode() for n in range(4)]
+    path = tree / "nanning.localhost/gzdt/index.html"
+    seen, stop, errors = set(), threading.Event(), []
+
+    def publish(body):
+        try:
+            for _ in range(5):
+                services.store(target, False, body, None, timezone.now(), services.Summary())
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def reader():
+        while not stop.is_set():
+            if path.exists():
+                seen.add(path.read_bytes())
+
+    watching = threading.Thread(target=reader)
+    watching.start()
+    workers = [threading.Thread(target=publish, args=(body,)) for body in bodies]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    stop.set()
+    watching.join()
+    assert not errors
+    assert seen and seen <= set(bodies)
+    row = PublishedFile.objects.get(path="nanning.localhost/gzdt/index.html")
+    assert row.digest == services.sm3(path.read_bytes()) and bytes(row.content) == path.read_bytes()
+    gz = PublishedFile.objects.get(path="nanning.localhost/gzdt/index.html.gz")
+    assert gzip.decompress((tree / gz.path).read_bytes()) == path.read_bytes()
+    assert call_command("verify_static") is None
