@@ -13,7 +13,7 @@ and prints requests/s, p50 and the ratio (a)/(b) (goal >= 0.7). With the static_
 incremental rebuild after publishing one article (files rebuilt, seconds); without it, it writes
 the article's file from the application's answer and says what it could not measure.
 
-    .venv/bin/python bench/static_pages.py [--seconds 8] [--connections 16] [--threads 2]
+    .venv/bin/python bench/static_pages.py [--seconds 8] [--connections 16] [--threads 2] [--reuse]
 """
 
 import argparse
@@ -78,7 +78,6 @@ class Nginx:
             shutil.rmtree(prefix)
         site = prefix / "etc/nginx/gxxf"
         shutil.copytree(ROOT / "deploy" / "nginx", site)
-        (site / "snippets/static_publish.conf").symlink_to("../optional/static_publish.conf")
         (prefix / "logs").mkdir()
         self.port = pages.free_port()
         for conf in site.rglob("*.conf"):
@@ -100,6 +99,7 @@ class Nginx:
                 r"listen 80( default_server)?;", f"listen 127.0.0.1:{pages.free_port()}\\1;", text
             )
             conf.write_text(text, encoding="utf-8")
+        (site / "snippets/static_publish.conf").symlink_to("../optional/static_publish.conf")
         main = prefix / "nginx.conf"
         user = "user root root;" if os.geteuid() == 0 else ""
         main.write_text(
@@ -161,7 +161,8 @@ django.setup()
 from cms.factories import ArticlePageFactory
 from sites.models import Portal
 column = Portal.objects.get(code="nanning").site.root_page.get_children().get(slug="gzdt").specific
-article = ArticlePageFactory(parent=column, slug="bench-static", title="静态发布基准测试稿件", live=False)
+slug = f"bench-static-{int(time.time())}"
+article = ArticlePageFactory(parent=column, slug=slug, title="静态发布基准测试稿件", live=False)
 started = time.perf_counter()
 article.save_revision().publish()
 print(time.perf_counter() - started)
@@ -216,6 +217,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the demo database of an earlier run"
+    )
     options = parser.parse_args()
     if not Path(NGINX).exists() or not shutil.which("wrk"):
         sys.exit("needs Debian's nginx and wrk (apt-get install nginx wrk)")
@@ -228,7 +232,13 @@ def main():
         "PAGE_CACHE_SECONDS": "600",
     }
     env = pages.environment(base)
-    pages.demo_database(OUT, env)
+    if options.reuse and (OUT / "bench.sqlite3").exists():
+        shutil.rmtree(tree, ignore_errors=True)
+        subprocess.run(
+            [pages.PY, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True, cwd=ROOT
+        )
+    else:
+        pages.demo_database(OUT, env)
     tree.mkdir()
     figures = publishing_figures(env, tree)
 

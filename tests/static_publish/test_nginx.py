@@ -1,7 +1,7 @@
 """nginx in front of the application with static publishing on (issue 15), the way a web host runs
 it: Debian's nginx with deploy/nginx (optional/static_publish.conf linked into snippets/, paths,
 ports and the portals' domain adapted to the test's folders), the live test server as the web
-node, and a published tree in the layout of the static_publish app. nginx sends anonymous pages
+node, and the tree that ``manage.py publish_static`` writes. nginx sends anonymous pages
 from the tree byte for byte as the application would, with the same headers, and leaves
 everything dynamic to the application; a missing file goes to the application; with the
 application down it sends the portal's published 503 page.
@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 from tests.operations.test_deploy import NGINX, _free_port, _nginx_prefix
 
@@ -183,13 +184,12 @@ def stack(live_server, site_pages, tmp_path, settings):
     _production_csp(settings)
     app_port = int(live_server.url.rsplit(":", 1)[1])
     running = Stack(tmp_path, f"127.0.0.1:{app_port}")
-    # Until `publish_static` builds it, the tree is written from the application's own answers.
+    # The tree as the application's side writes it (static_publish), for the 南宁 portal.
+    settings.STATIC_PUBLISH_ROOT = str(running.root)
+    call_command("publish_static", "--site", "nanning", stdout=StringIO())
     for path in site_pages.values():
         for care in (False, True):
-            body = _from_application(app_port, path, "care_mode=1" if care else "").body
-            running.write(_tree_file(path, care), body)
-    for care in ("", "_care/"):
-        running.write(f"{care}{HOST}/_errors/503.html", f"{care}系统维护中 503".encode())
+            assert running.file(_tree_file(path, care)).is_file(), (path, care)
     running.app_port = app_port
     running.pages = site_pages
     yield running
@@ -212,6 +212,9 @@ def test_nginx_sends_anonymous_pages_from_the_tree_as_the_application_would(stac
         assert served.getheader("Strict-Transport-Security") == "max-age=31536000"
         assert served.getheader("ETag") and served.getheader("Last-Modified")
     assert len(stack.published_log()) == len(stack.pages)
+    # The pages nginx falls back on while the application is down are in the tree too.
+    assert stack.file(f"{HOST}/_errors/503.html").is_file()
+    assert stack.file(f"_care/{HOST}/_errors/503.html").is_file()
     # ?page=2 is index-2.html beside the column's index.html.
     column = stack.pages["column"]
     assert stack.request(f"{column}?page=2").body != stack.request(column).body
@@ -286,8 +289,6 @@ def test_everything_but_anonymous_page_views_goes_to_the_application(stack):
 
 @pytest.mark.django_db(transaction=True)
 def test_pages_sent_by_nginx_are_counted_once_their_log_is_imported(stack):
-    from django.core.management import call_command
-
     from stats.counting import buffer
     from stats.models import PageViewDaily
 
