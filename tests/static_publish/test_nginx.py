@@ -41,6 +41,11 @@ SECURITY_HEADERS = (
     "cross-origin-opener-policy",
     "content-language",
 )
+# Skipped before any fixture runs (no database flushed and seeded for nothing).
+needs_nginx = pytest.mark.skipif(
+    not Path(NGINX).exists(),
+    reason="nginx is not installed (apt-get install nginx); .ci/run installs it",
+)
 DECOY = b"<!doctype html><title>DECOY</title>served from the tree"
 
 
@@ -179,8 +184,6 @@ def site_pages(portals, column):
 
 @pytest.fixture
 def stack(live_server, site_pages, tmp_path, settings):
-    if not Path(NGINX).exists():
-        pytest.skip("nginx is not installed (apt-get install nginx); .ci/run installs it")
     _production_csp(settings)
     app_port = int(live_server.url.rsplit(":", 1)[1])
     running = Stack(tmp_path, f"127.0.0.1:{app_port}")
@@ -199,6 +202,7 @@ def stack(live_server, site_pages, tmp_path, settings):
 # Each test with the live server flushes the database and seeds the portals again (half a
 # minute on a busy machine): these tests check several requests each.
 @pytest.mark.django_db(transaction=True)
+@needs_nginx
 def test_nginx_sends_anonymous_pages_from_the_tree_as_the_application_would(stack):
     for name, path in stack.pages.items():
         served = stack.request(path)
@@ -241,6 +245,7 @@ def test_nginx_sends_anonymous_pages_from_the_tree_as_the_application_would(stac
 
 
 @pytest.mark.django_db(transaction=True)
+@needs_nginx
 def test_everything_but_anonymous_page_views_goes_to_the_application(stack):
     column = stack.pages["column"]
     # Files nginx must not pick for these requests: if it did, the decoy would show.
@@ -288,6 +293,7 @@ def test_everything_but_anonymous_page_views_goes_to_the_application(stack):
 
 
 @pytest.mark.django_db(transaction=True)
+@needs_nginx
 def test_pages_sent_by_nginx_are_counted_once_their_log_is_imported(stack):
     from stats.counting import buffer
     from stats.models import PageViewDaily
@@ -308,9 +314,8 @@ def test_pages_sent_by_nginx_are_counted_once_their_log_is_imported(stack):
     assert counted == {stack.pages["article"]: 3}
 
 
+@needs_nginx
 def test_the_published_503_page_while_the_application_is_unreachable(tmp_path):
-    if not Path(NGINX).exists():
-        pytest.skip("nginx is not installed (apt-get install nginx); .ci/run installs it")
     down = Stack(tmp_path, f"127.0.0.1:{_free_port()}")  # nothing listens there
     try:
         for care in ("", "_care/"):
@@ -334,9 +339,8 @@ def test_the_published_503_page_while_the_application_is_unreachable(tmp_path):
         down.stop()
 
 
+@needs_nginx
 def test_static_and_media_files_are_never_sniffed_and_uploads_never_render_as_pages(tmp_path):
-    if not Path(NGINX).exists():
-        pytest.skip("nginx is not installed (apt-get install nginx); .ci/run installs it")
     running = Stack(tmp_path, f"127.0.0.1:{_free_port()}")
     try:
         (tmp_path / "srv/static").mkdir(parents=True, exist_ok=True)
@@ -381,3 +385,17 @@ def test_the_headers_nginx_adds_are_the_applications_for_an_anonymous_page(
     nginx["content-security-policy"] = _policy(nginx["content-security-policy"])
     application.pop("content-type")
     assert nginx == application
+
+
+def test_the_maps_leave_to_the_application_what_its_page_cache_leaves_to_it():
+    """Runs without nginx too: the prefixes, session cookie and care cookie of the maps are the
+    application's (cms.page_cache), so a prefix added there cannot be forgotten here."""
+    from cms import page_cache
+
+    text = (DEPLOY / "static_publish_maps.conf").read_text(encoding="utf-8")
+    with_slash = re.search(r'"~\^/\(\?:([^)]*)\)/" 0;', text)[1].split("|")
+    without = re.search(r'"~\^/\(\?:([^)]*)\)" 0;', text)[1].split("|")
+    prefixes = {f"/{p}/" for p in with_slash} | {f"/{p}" for p in without}
+    assert prefixes == set(page_cache.EXCLUDED_PREFIXES)
+    assert f"(?:^|;)\\s*{settings.SESSION_COOKIE_NAME}=" in text
+    assert f"map $cookie_{page_cache.CARE_COOKIE} $gxxf_sp_tree" in text
