@@ -33,6 +33,14 @@ EXCLUDED_PREFIXES = (
     "/_util/",
 )
 STORED_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Referrer-Policy", "Link")
+# WSGI environ key of the application's own renders of a page (static_publish.rendering): they
+# must see what a visitor would get now, so this cache neither answers nor stores them, and they
+# are not page views.
+INTERNAL_RENDER = "gxxf.internal_render"
+
+
+def is_internal_render(request) -> bool:
+    return bool(request.META.get(INTERNAL_RENDER))
 
 
 def _hostmap() -> dict[str, int]:
@@ -89,6 +97,8 @@ def _cache_key(request) -> str | None:
     if settings.PAGE_CACHE_SECONDS <= 0:
         return None
     if request.method not in ("GET", "HEAD") or request.path.startswith(EXCLUDED_PREFIXES):
+        return None
+    if is_internal_render(request):
         return None
     try:
         host = request.get_host()

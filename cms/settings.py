@@ -650,3 +650,10 @@ EMAIL_BACKEND = env(
 INSTALLED_APPS = [
     "sites.users_app.PortalUsersConfig" if app == "wagtail.users" else app for app in INSTALLED_APPS
 ]
+# --- static_publish: static pages and tamper detection (issue 15, docs/static-publishing.md) ---
+# Where the published tree is written (read by nginx, written by the task workers). Empty: static
+# publishing is off, and the page cache keeps serving anonymous pages (cms.page_cache).
+INSTALLED_APPS += ["static_publish"]
+STATIC_PUBLISH_ROOT = env("STATIC_PUBLISH_ROOT", default="")
+# Brotli quality of the pre-compressed .br files (0-11): 11 is the smallest and the slowest.
+STATIC_PUBLISH_BROTLI_QUALITY = env.int("STATIC_PUBLISH_BROTLI_QUALITY", default=11)

@@ -219,6 +219,7 @@ class PageViewMiddleware:
         if (
             settings.STATS_COUNTING
             and request.method == "GET"
+            and not page_cache.is_internal_render(request)
             and response.status_code == 200
             and is_page_path(request.path)
             and response.get("Content-Type", "").startswith("text/html")
