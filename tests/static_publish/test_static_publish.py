@@ -362,3 +362,37 @@ def test_concurrent_publishes_of_one_page_leave_whole_files_that_match_the_manif
     gz = PublishedFile.objects.get(path="nanning.localhost/gzdt/index.html.gz")
     assert gzip.decompress((tree / gz.path).read_bytes()) == path.read_bytes()
     assert call_command("verify_static") is None
+
+
+def test_moving_and_deleting_an_article_remove_its_old_files_and_update_both_columns(
+    portals, column, staff, tree, django_capture_on_commit_callbacks
+):
+    site = portals["nanning"].site
+    host = site.hostname
+    notices = site.root_page.get_children().get(slug="tzgg").specific
+    with django_capture_on_commit_callbacks(execute=True):
+        article = ArticlePageFactory(parent=column, title="将要移动的稿件", slug="yidong")
+    services.execute(services.plan_for(changed=[article.pk]))
+    assert documents(host, "/gzdt/yidong/") <= files_in(tree)
+    admin = as_user(staff("nanning", "admin"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            reverse("wagtailadmin_pages:move_confirm", args=[article.pk, notices.pk])
+        )
+    assert response.status_code == 302
+    files = files_in(tree)
+    assert not documents(host, "/gzdt/yidong/") & files  # the old address answers a redirect
+    assert documents(host, "/tzgg/yidong/", "/tzgg/", "/gzdt/") <= files
+    for url_path in ("/tzgg/yidong/", "/tzgg/", "/gzdt/"):
+        assert_same_as_dynamic(tree, host, url_path)
+    assert "将要移动的稿件" not in (tree / host / "gzdt/index.html").read_text()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(reverse("wagtailadmin_pages:delete", args=[article.pk]))
+    assert response.status_code == 302
+    files = files_in(tree)
+    assert not documents(host, "/tzgg/yidong/") & files
+    assert not PublishedFile.objects.filter(page_id=article.pk).exists()
+    assert_same_as_dynamic(tree, host, "/tzgg/")
+    assert "将要移动的稿件" not in (tree / host / "tzgg/index.html").read_text()
