@@ -15,6 +15,7 @@ from pathlib import Path
 import brotli
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.urls import reverse
 from audit.models import AuditRecord
 from cms.factories import ArticlePageFactory
 from cms.models import ArticlePage, ArticleShare
+from sites.registry import ADMIN_ROLES
 from static_publish import layout, rendering, services
 from static_publish.models import PublishedFile, TamperAlert
 from tests.cms.editor import create
@@ -268,7 +270,9 @@ def test_verify_static_finds_changed_deleted_and_added_files_and_repair_restores
 
     # The alert is on the dashboard of the portal's administrators and the system's, not others'.
     root = get_user_model().objects.create_superuser("root-static", password="Pw-root-static-2026")
-    for user in (staff("nanning", "admin"), root):
+    system_admin = get_user_model().objects.create_user("sysadmin-static", password="Pw-x-2026")
+    system_admin.groups.add(Group.objects.get(name=ADMIN_ROLES["system"]))
+    for user in (staff("nanning", "admin"), root, system_admin):
         page = as_user(user).get(reverse("wagtailadmin_home")).content.decode()
         assert "网页防篡改告警" in page and f"{host}/hacked.html" in page
     page = as_user(staff("liuzhou", "admin")).get(reverse("wagtailadmin_home")).content.decode()
