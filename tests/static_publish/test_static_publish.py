@@ -15,6 +15,7 @@ from pathlib import Path
 import brotli
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.urls import reverse
 from audit.models import AuditRecord
 from cms.factories import ArticlePageFactory
 from cms.models import ArticlePage, ArticleShare
+from sites.registry import ADMIN_ROLES
 from static_publish import layout, rendering, services
 from static_publish.models import PublishedFile, TamperAlert
 from tests.cms.editor import create
@@ -268,7 +270,9 @@ def test_verify_static_finds_changed_deleted_and_added_files_and_repair_restores
 
     # The alert is on the dashboard of the portal's administrators and the system's, not others'.
     root = get_user_model().objects.create_superuser("root-static", password="Pw-root-static-2026")
-    for user in (staff("nanning", "admin"), root):
+    system_admin = get_user_model().objects.create_user("sysadmin-static", password="Pw-x-2026")
+    system_admin.groups.add(Group.objects.get(name=ADMIN_ROLES["system"]))
+    for user in (staff("nanning", "admin"), root, system_admin):
         page = as_user(user).get(reverse("wagtailadmin_home")).content.decode()
         assert "网页防篡改告警" in page and f"{host}/hacked.html" in page
     page = as_user(staff("liuzhou", "admin")).get(reverse("wagtailadmin_home")).content.decode()
@@ -362,3 +366,37 @@ def test_concurrent_publishes_of_one_page_leave_whole_files_that_match_the_manif
     gz = PublishedFile.objects.get(path="nanning.localhost/gzdt/index.html.gz")
     assert gzip.decompress((tree / gz.path).read_bytes()) == path.read_bytes()
     assert call_command("verify_static") is None
+
+
+def test_moving_and_deleting_an_article_remove_its_old_files_and_update_both_columns(
+    portals, column, staff, tree, django_capture_on_commit_callbacks
+):
+    site = portals["nanning"].site
+    host = site.hostname
+    notices = site.root_page.get_children().get(slug="tzgg").specific
+    with django_capture_on_commit_callbacks(execute=True):
+        article = ArticlePageFactory(parent=column, title="将要移动的稿件", slug="yidong")
+    services.execute(services.plan_for(changed=[article.pk]))
+    assert documents(host, "/gzdt/yidong/") <= files_in(tree)
+    admin = as_user(staff("nanning", "admin"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            reverse("wagtailadmin_pages:move_confirm", args=[article.pk, notices.pk])
+        )
+    assert response.status_code == 302
+    files = files_in(tree)
+    assert not documents(host, "/gzdt/yidong/") & files  # the old address answers a redirect
+    assert documents(host, "/tzgg/yidong/", "/tzgg/", "/gzdt/") <= files
+    for url_path in ("/tzgg/yidong/", "/tzgg/", "/gzdt/"):
+        assert_same_as_dynamic(tree, host, url_path)
+    assert "将要移动的稿件" not in (tree / host / "gzdt/index.html").read_text()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(reverse("wagtailadmin_pages:delete", args=[article.pk]))
+    assert response.status_code == 302
+    files = files_in(tree)
+    assert not documents(host, "/tzgg/yidong/") & files
+    assert not PublishedFile.objects.filter(page_id=article.pk).exists()
+    assert_same_as_dynamic(tree, host, "/tzgg/")
+    assert "将要移动的稿件" not in (tree / host / "tzgg/index.html").read_text()
