@@ -34,7 +34,10 @@ def portal(site_code: str) -> Portal:
 
 
 def base_url(p: Portal) -> str:
-    return p.site.root_url
+    """The portal's public address (PORTAL_SCHEME/PORTAL_PORT), not the seeded ``root_url``."""
+    from sites.services.seeding import portal_base_url
+
+    return portal_base_url(p.site)
 
 
 def portal_dict(p: Portal) -> dict:

@@ -103,12 +103,23 @@ def accounts_for(user) -> list[WeChatAccount]:
     accounts = get_accounts()
     if user.is_superuser:
         return accounts
+    # One request asks this many times (the permission policy per menu item, action and row,
+    # the form, its check): the answer is kept on the user object, which lives as long as the
+    # request (or the delivery) does, like Wagtail's own permission caches on the user.
+    key = tuple(accounts)
+    cached = getattr(user, "_channels_push_accounts", None)
+    if cached is not None and cached[0] == key:
+        return list(cached[1])
     roots = portal_roots(user, "publish_page")
-    if not roots:
-        return []
-    condition = under(roots, "columns__path")
-    fed = set(ChannelTarget.objects.filter(condition, enabled=True).values_list("code", flat=True))
-    return [account for account in accounts if f"wechat-{account.code}" in fed]
+    fed = set()
+    if roots:
+        condition = under(roots, "columns__path")
+        fed = set(
+            ChannelTarget.objects.filter(condition, enabled=True).values_list("code", flat=True)
+        )
+    found = [account for account in accounts if f"wechat-{account.code}" in fed]
+    user._channels_push_accounts = (key, found)
+    return list(found)
 
 
 def pushable_articles(user):

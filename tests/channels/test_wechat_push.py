@@ -281,3 +281,31 @@ def test_the_mass_send_finished_event_wakes_the_send_and_keeps_its_links(
     delivery.refresh_from_db()
     assert delivery.state == "published"
     assert delivery.remote_url == "https://mp.weixin.qq.com/s/m1"  # the first article's link
+
+
+def _target_queries(context) -> int:
+    return sum('"channels_channeltarget"' in q["sql"] for q in context.captured_queries)
+
+
+def test_the_push_screens_ask_which_accounts_the_editor_may_use_once_per_request(
+    client, admin, articles, django_assert_max_num_queries
+):
+    # The menu, the policy's checks per action and row, the form and its check all need the
+    # answer; the database is asked once per request (it was asked for each of them).
+    with django_assert_max_num_queries(200) as context:
+        assert client.get(reverse("wechat_pushes:add")).status_code == 200
+    assert _target_queries(context) == 1
+    with django_assert_max_num_queries(400) as context:
+        response = post_push(client, articles)
+    assert "已排队推送到" in response.content.decode()
+    # The POST and the inspect screen it redirects to: one question each.
+    assert _target_queries(context) == 2
+
+
+def test_accounts_for_asks_the_database_once_for_the_same_user(admin, django_assert_num_queries):
+    from channels.wechat.pushes import accounts_for
+
+    with django_assert_num_queries(2):  # the editor's portals, then the accounts they feed
+        first = accounts_for(admin)
+        assert [a.code for a in first] == ["gxxf"]
+        assert accounts_for(admin) == first and accounts_for(admin) == first
