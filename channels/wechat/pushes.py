@@ -163,13 +163,35 @@ def check(account: WeChatAccount, pages: list, mode: str, user) -> list[str]:
     return errors
 
 
+def _lock_mass_send(account: WeChatAccount) -> None:
+    """Hold the account's row until the calling transaction ends: the quota is counted and the
+    send reserved by one transaction at a time (a second editor's waits, then counts the first
+    one's send). Needs an open transaction."""
+    from django.db import IntegrityError
+
+    from channels.models import WeChatMassSendLock
+
+    rows = WeChatMassSendLock.objects.select_for_update()
+    if rows.filter(account=account.code).first() is not None:
+        return
+    try:
+        with transaction.atomic():  # the first send of this account ever: create its row
+            WeChatMassSendLock.objects.create(account=account.code)
+    except IntegrityError:  # created by the other transaction at the same instant
+        pass
+    rows.filter(account=account.code).first()  # and take the lock
+
+
 def create_push(account: WeChatAccount, pages: list, mode: str, user):
-    """Queue a push of ``pages`` (in this order); raises :class:`PushInvalid`."""
+    """Queue a push of ``pages`` (in this order); raises :class:`PushInvalid`. A mass send's
+    quota check and its reservation happen under the account's row lock (``_lock_mass_send``)."""
     from channels import services
     from channels.models import Delivery, WeChatPush, WeChatPushItem
 
     pages = [page.specific if isinstance(page, Page) else page for page in pages]
     with transaction.atomic():
+        if mode == WeChatPush.Mode.MASS_SEND:
+            _lock_mass_send(account)
         errors = check(account, pages, mode, user)
         if errors:
             raise PushInvalid(errors)
