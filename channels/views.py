@@ -383,7 +383,12 @@ def watched_portal_ids(user) -> list[int] | None:
         return []
     if user.is_superuser:
         return None
-    return inbox.portal_ids_with_roles(user, WATCHING_ROLES)
+    # Asked for the menu, each action and each row of a listing: kept on the user object for the
+    # request, like Wagtail's own permission caches.
+    cached = getattr(user, "_channels_watched_portals", None)
+    if cached is None:
+        cached = user._channels_watched_portals = inbox.portal_ids_with_roles(user, WATCHING_ROLES)
+    return list(cached)
 
 
 class PortalScopedPolicy(ModelPermissionPolicy):
@@ -416,11 +421,26 @@ class PortalScopedPolicy(ModelPermissionPolicy):
             return self.model.objects.none()
         return self.scope(user)
 
+    def portal_id_of(self, instance):
+        """The row's portal id read from the row (its relations are selected with it), or
+        None when it cannot be read that way (then the database is asked)."""
+        value = instance
+        for name in self.portal_lookup.split("__") if self.portal_lookup else ():
+            value = getattr(value, name, None)
+            if value is None:
+                return None
+        return value if self.portal_lookup else None
+
     def user_has_permission_for_instance(self, user, action, instance):
-        return (
-            self.user_has_permission(user, action)
-            and self.scope(user).filter(pk=instance.pk).exists()
-        )
+        if not self.user_has_permission(user, action):
+            return False
+        ids = watched_portal_ids(user)
+        if ids is None:
+            return True
+        portal_id = self.portal_id_of(instance)
+        if portal_id is not None:
+            return portal_id in ids
+        return self.scope(user).filter(pk=instance.pk).exists()
 
     def users_with_any_permission(self, actions):
         return super().users_with_any_permission(actions).none()
