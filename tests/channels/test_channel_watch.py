@@ -130,3 +130,25 @@ def test_the_case_inbox_filters_by_source(client, staff, failed_push):
     status, body = page(client, "backend_bridge_admin:cases", source="app")
     assert status == 200 and submission.title in body and 'value="app" selected' in body
     assert submission.title not in page(client, "backend_bridge_admin:cases", source="wechat")[1]
+
+
+def test_a_staff_members_device_is_seen_by_their_portals_admin_only(client, staff):
+    handler = staff("nanning", "handler")
+    now = timezone.now()
+    session = AppSession.objects.create(
+        kind=AppSession.Kind.STAFF,
+        user=handler,
+        device_id="staff-phone-nn01",
+        access_digest="a" * 64,
+        access_expires_at=now,
+        refresh_digest="r" * 64,
+        refresh_expires_at=now,
+    )
+    client.force_login(staff("liuzhou", "admin"))
+    assert "staff-phone-nn01" not in page(client, "app_sessions:index")[1]
+    client.force_login(staff("nanning", "admin"))
+    status, body = page(client, "app_sessions:index", kind="staff")
+    assert status == 200 and "staff-phone-nn01" in body and handler.get_username() in body
+    client.post(reverse("app_sessions:revoke", args=[session.pk]))
+    session.refresh_from_db()
+    assert session.revoked_at is not None
