@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from .case_system import uses_inbox
 from .forms import EvaluationFilterForm
-from .models import Kind, OutboxItem, Status, Submission
+from .models import Kind, OutboxItem, Source, Status, Submission
 from .services import board, evaluations, inbox, outbox
 from .services.errors import BridgeError
 from .services.limits import time_limits
@@ -40,6 +40,9 @@ def case_list(request):
     kind = request.GET.get("kind", "")
     if kind in Kind.values:
         queryset = queryset.filter(kind=kind)
+    source = request.GET.get("source", "")
+    if source in Source.values:  # 来源: 门户网站 / 微信 / APP / 接口
+        queryset = queryset.filter(source=source)
     if request.GET.get("pub") == "1":
         queryset = queryset.filter(kind=Kind.LEADER_MESSAGE, publication="pending")
     page = Paginator(queryset, 30).get_page(request.GET.get("p"))
@@ -56,6 +59,8 @@ def case_list(request):
             "status": status,
             "kinds": Kind.choices,
             "kind": kind,
+            "sources": Source.choices,
+            "source": source,
             "header_title": "信访件受理台",
             "inbox_mode": uses_inbox(),
         },

@@ -322,6 +322,21 @@ class WeChatPush(models.Model):
         return delivery.get_state_display() if delivery else ""
 
 
+class WeChatMassSendLock(models.Model):
+    """One row per official account, taken FOR UPDATE while a mass send checks the quota and
+    reserves its place (writes its push and delivery): two editors pushing at the same instant
+    are served one after the other, so the second one sees the first one's send."""
+
+    account = models.CharField("公众号", max_length=32, unique=True, choices=wechat_account_choices)
+
+    class Meta:
+        verbose_name = "群发次数锁"
+        verbose_name_plural = "群发次数锁"
+
+    def __str__(self):
+        return self.get_account_display()
+
+
 class WeChatPushItem(models.Model):
     """One article of a push, at its place in the message, with the version that goes out."""
 
@@ -687,6 +702,13 @@ class AppSession(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}·{self.device_id}"
+
+    @property
+    def owner_label(self) -> str:
+        """Who signed in: the citizen's masked phone or the staff member's user name."""
+        if self.kind == self.Kind.STAFF:
+            return self.user.get_username() if self.user_id else ""
+        return str(self.account) if self.account_id else ""
 
 
 class AppSubmission(models.Model):

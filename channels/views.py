@@ -1,10 +1,12 @@
-"""Admin screens of the channels: a page's deliveries with retry, the problem report, targets."""
+"""Admin screens of the channels: a page's deliveries with retry, the problem report, targets,
+and the watch screens of APP push notices, APP devices and WeChat subscribe messages."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,7 +19,14 @@ from wagtail.snippets.views import snippets as snippet_views
 
 from . import services
 from .base import get_channel
-from .models import ChannelTarget, Delivery, WeChatPush, WeChatPushItem
+from .models import (
+    AppSession,
+    ChannelTarget,
+    Delivery,
+    PushMessage,
+    WeChatPush,
+    WeChatPushItem,
+)
 
 
 def page_deliveries(request, page_id: int):
@@ -302,16 +311,27 @@ class WeChatPushForm(WagtailAdminModelForm):
 
 class WeChatPushCreateView(CreateView):
     def save_instance(self):
-        from .wechat.pushes import PushInvalid, create_push
+        from .wechat.pushes import create_push
 
         form = self.form
         account = form.accounts[form.cleaned_data["account"]]
+        return create_push(
+            account, form.chosen_articles(), form.cleaned_data["mode"], self.request.user
+        )
+
+    def form_valid(self, form):
+        from .wechat.pushes import PushInvalid
+
         try:
-            return create_push(
-                account, form.chosen_articles(), form.cleaned_data["mode"], self.request.user
-            )
-        except PushInvalid as error:  # something changed since the form was checked
-            raise PermissionDenied(str(error)) from error
+            return super().form_valid(form)
+        except PushInvalid as error:
+            # Something changed since the form was checked (another editor's mass send took
+            # the last one of the quota a moment ago): the form again, with the reason.
+            for message in error.errors:
+                form.add_error(None, message)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = "推送未能排队，请按提示修改后重试。"
+            return self.form_invalid(form)
 
     def get_success_message(self, instance):
         if instance.mode == instance.Mode.MASS_SEND:
@@ -345,3 +365,152 @@ def retry_push(request, push_id: int):
     else:
         messages.success(request, "已重新排队发送。")
     return redirect("wechat_pushes:inspect", push.pk)
+
+
+# --- what staff watch: APP push notices, APP devices, WeChat subscribe messages ----------------
+
+
+#: Who watches a portal's channel traffic about citizens: its administrator and its handling
+#: staff (受理/办理); content roles (编辑/审核/终审) do not see anything about submissions.
+WATCHING_ROLES = ("admin", "intake", "handler")
+
+
+def watched_portal_ids(user) -> list[int] | None:
+    """Ids of the portals whose channel traffic ``user`` watches (None: every portal)."""
+    from backend_bridge.services import inbox
+
+    if not (user.is_authenticated and user.is_active):
+        return []
+    if user.is_superuser:
+        return None
+    # Asked for the menu, each action and each row of a listing: kept on the user object for the
+    # request, like Wagtail's own permission caches.
+    cached = getattr(user, "_channels_watched_portals", None)
+    if cached is None:
+        cached = user._channels_watched_portals = inbox.portal_ids_with_roles(user, WATCHING_ROLES)
+    return list(cached)
+
+
+class PortalScopedPolicy(ModelPermissionPolicy):
+    """Read-only screens (plus ``extra_actions`` such as "retry") scoped to the portals the user
+    watches: ``portal_lookup`` is the path from a row to its portal's id; nothing is added, edited
+    or deleted through Wagtail's own views."""
+
+    portal_lookup = ""
+    extra_actions: tuple[str, ...] = ()
+
+    def _actions(self):
+        return ("view", *self.extra_actions)
+
+    def user_has_permission(self, user, action):
+        ids = watched_portal_ids(user)
+        return action in self._actions() and (ids is None or bool(ids))
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def scope(self, user):
+        ids = watched_portal_ids(user)
+        queryset = self.model.objects.all()
+        if ids is None:
+            return queryset
+        return queryset.filter(**{f"{self.portal_lookup}__in": ids}).distinct()
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.user_has_any_permission(user, actions):
+            return self.model.objects.none()
+        return self.scope(user)
+
+    def portal_id_of(self, instance):
+        """The row's portal id read from the row (its relations are selected with it), or
+        None when it cannot be read that way (then the database is asked)."""
+        value = instance
+        for name in self.portal_lookup.split("__") if self.portal_lookup else ():
+            value = getattr(value, name, None)
+            if value is None:
+                return None
+        return value if self.portal_lookup else None
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if not self.user_has_permission(user, action):
+            return False
+        ids = watched_portal_ids(user)
+        if ids is None:
+            return True
+        portal_id = self.portal_id_of(instance)
+        if portal_id is not None:
+            return portal_id in ids
+        return self.scope(user).filter(pk=instance.pk).exists()
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission(actions).none()
+
+
+class PushMessagePolicy(PortalScopedPolicy):
+    portal_lookup = "event__submission__portal_id"
+    extra_actions = ("retry",)
+
+
+class WeChatNoticePolicy(PortalScopedPolicy):
+    portal_lookup = "subscription__submission__portal_id"
+
+
+class AppSessionPolicy(PortalScopedPolicy):
+    """A citizen's device is seen on the portals they submitted to; a staff member's on the
+    portals of their groups."""
+
+    extra_actions = ("revoke",)
+
+    def scope(self, user):
+        from django.db.models import Q
+
+        from sites.models import Portal
+        from sites.registry import ROLES, group_name
+
+        ids = watched_portal_ids(user)
+        queryset = self.model.objects.select_related("account", "user")
+        if ids is None:
+            return queryset
+        names = [
+            group_name(name, role)
+            for name in Portal.objects.filter(pk__in=ids).values_list("name", flat=True)
+            for role in ROLES
+        ]
+        return queryset.filter(
+            Q(kind=AppSession.Kind.CITIZEN, account__submissions__submission__portal_id__in=ids)
+            | Q(kind=AppSession.Kind.STAFF, user__groups__name__in=names)
+        ).distinct()
+
+
+def _scoped_or_404(policy, request, action, pk):
+    instance = get_object_or_404(policy.model, pk=pk)
+    if not policy.user_has_permission(request.user, action):
+        raise PermissionDenied
+    if not policy.user_has_permission_for_instance(request.user, action, instance):
+        raise Http404  # another portal's: not even a hint that it exists
+    return instance
+
+
+@require_POST
+def retry_push_message(request, pk: int):
+    from .app import push
+
+    message = _scoped_or_404(PushMessagePolicy(PushMessage), request, "retry", pk)
+    if push.retry(message):
+        messages.success(request, "已重新排队发送该推送。")
+    else:
+        messages.warning(request, "该推送不是失败状态，无需重试。")
+    return redirect("app_push_messages:index")
+
+
+@require_POST
+def revoke_app_session(request, pk: int):
+    from .app import sessions
+
+    session = _scoped_or_404(AppSessionPolicy(AppSession), request, "revoke", pk)
+    if session.revoked_at is None:
+        sessions.revoke(session, reason="admin")
+        messages.success(request, f"已注销设备“{session.device_id}”的登录。")
+    else:
+        messages.warning(request, "该设备的登录已注销。")
+    return redirect("app_sessions:index")

@@ -206,3 +206,11 @@ _app_releases = _app_release_viewset()
 @hooks.register("register_admin_viewset")
 def register_app_releases():
     return _app_releases
+
+
+@hooks.register("register_admin_viewset")
+def register_channel_watch():
+    from .admin_screens import ChannelWatchGroup, register_policies
+
+    register_policies()
+    return ChannelWatchGroup()

@@ -63,6 +63,12 @@ def portal_ids_for(user) -> list[int]:
     return list(_portal_roles(user))
 
 
+def portal_ids_with_roles(user, roles) -> list[int]:
+    """Ids of the portals where the user holds one of ``roles`` (e.g. ("admin", "handler"))."""
+    wanted = set(roles)
+    return [pid for pid, held in _portal_roles(user).items() if held & wanted]
+
+
 def handling_portal_ids(user) -> list[int]:
     """Ids of the portals where the user holds a handling role (受理 or 办理)."""
     from sites.registry import HANDLING_ROLES

@@ -105,14 +105,14 @@ def login(request: HttpRequest, payload: LoginIn):
         account, created = services.login(payload.phone, payload.sms_code)
     except BridgeError as exc:
         raise bridge_error(exc) from exc
-    tokens = sessions.open_session(request, kind=AppSession.Kind.CITIZEN, account=account)
+    _, tokens = sessions.issue(request, kind=AppSession.Kind.CITIZEN, account=account)
     return {**tokens, "created": created, "phone": str(account)}
 
 
 @router.post("/refresh", response={200: TokensOut, **ERRORS}, summary="刷新令牌（轮换）")
 def refresh(request: HttpRequest, payload: RefreshIn):
     limit_write(request)
-    return sessions.refresh_session(request, payload.refresh_token, kind=AppSession.Kind.CITIZEN)
+    return sessions.rotate(request, payload.refresh_token, kind=AppSession.Kind.CITIZEN)[1]
 
 
 @router.post("/logout", response={204: None, **ERRORS}, auth=CitizenAuth(), summary="退出本设备")

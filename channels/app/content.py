@@ -34,7 +34,10 @@ def portal(site_code: str) -> Portal:
 
 
 def base_url(p: Portal) -> str:
-    return p.site.root_url
+    """The portal's public address (PORTAL_SCHEME/PORTAL_PORT), not the seeded ``root_url``."""
+    from sites.services.seeding import portal_base_url
+
+    return portal_base_url(p.site)
 
 
 def portal_dict(p: Portal) -> dict:
@@ -313,16 +316,18 @@ def search(p: Portal, query: str, page: int = 1, page_size: int = DEFAULT_PAGE_S
     meta = {"query": clean_query(query), "terms": terms}
     if not terms:
         return {"items": [], "page": 1, "page_size": page_size, "total": 0, "pages": 0, **meta}
+    # Every condition is in the one search query (Wagtail's database backend turns the filters
+    # into SQL beside the full-text match): the database counts and pages only what the APP
+    # shows, instead of every portal hit being loaded and filtered here.
     queryset = (
         Page.objects.live()
         .public()
         .descendant_of(p.site.root_page)
         .type(ArticlePage)
+        .filter(id__in=journal.live_page_ids())
         .search(" ".join(terms), operator="and", order_by_relevance=True)
     )
-    shown = set(journal.live_page_ids().values_list("page_id", flat=True))
-    hits = [h for h in queryset if h.pk in shown]
-    rows, paging = _page_of(hits, page, page_size)
+    rows, paging = _page_of(queryset, page, page_size)
     specific = {
         a.pk: a
         for a in ArticlePage.objects.filter(pk__in=[r.pk for r in rows]).select_related(

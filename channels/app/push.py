@@ -306,3 +306,16 @@ def run_once(batch: int = 20) -> dict:
         state = send(pk, token, provider_map)
         counts[state] = counts.get(state, 0) + 1
     return counts
+
+
+def retry(message: PushMessage) -> bool:
+    """An administrator's retry of a failed push notice: due again now (False: it was not
+    failed, e.g. sent meanwhile)."""
+    from ..services import kick
+
+    updated = PushMessage.objects.filter(pk=message.pk, state=State.FAILED).update(
+        state=State.PENDING, next_attempt_at=timezone.now(), lease_token="", lease_until=None
+    )
+    if updated:
+        transaction.on_commit(kick)
+    return bool(updated)

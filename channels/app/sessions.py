@@ -8,8 +8,10 @@ copy of the database opens nothing. A refresh token presented again after it was
 stolen copy or a replay: the whole session is revoked. Every token works only together with the
 device id (``X-Device-Id``) it was issued to.
 
-Front doors (``channels.app.accounts``, ``channels.app.staff``) call these functions; the ninja
-authentication classes at the end check a request.
+Both front doors (``channels.app.accounts`` for citizens, ``channels.app.staff`` for staff) use
+these same functions — :func:`issue`, :func:`rotate`, :func:`session_for` (through the ninja
+authentication classes at the end), :func:`revoke` and :func:`revoke_all` — and differ only in
+how the owner is proven and what they answer besides the tokens.
 """
 
 from __future__ import annotations
@@ -79,8 +81,9 @@ def tokens_out(session: AppSession, access: str, refresh: str) -> dict:
     }
 
 
-def open_session(request, *, kind: str, account=None, user=None) -> dict:
-    """A new session of the device the request names: its tokens (shown only now)."""
+def issue(request, *, kind: str, account=None, user=None) -> tuple[AppSession, dict]:
+    """Open a session for the device the request names: (the session, its tokens, shown only
+    now). The one implementation of sign-in's token issue for citizens and staff."""
     device = device_id(request)
     access, refresh = _new_pair()
     access_life, refresh_life = _lifetimes(kind)
@@ -98,15 +101,16 @@ def open_session(request, *, kind: str, account=None, user=None) -> dict:
         created_at=now,
         last_used_at=now,
     )
-    return tokens_out(session, access, refresh)
+    return session, tokens_out(session, access, refresh)
 
 
 def _expired():
     return AppError(401, "token_expired", "登录已过期，请重新登录")
 
 
-def refresh_session(request, refresh_token: str, *, kind: str) -> dict:
-    """Spend a refresh token for a new pair (same session, same device)."""
+def rotate(request, refresh_token: str, *, kind: str) -> tuple[AppSession, dict]:
+    """Spend a refresh token: (the session, its new tokens). The one implementation of rotation
+    for citizens and staff; the staff door reads the signed-in user from the session."""
     device = device_id(request)
     token = str(refresh_token or "")
     if not token.startswith(REFRESH_PREFIX) or len(token) > 80:
@@ -147,7 +151,7 @@ def refresh_session(request, refresh_token: str, *, kind: str) -> dict:
                 "last_used_at",
             ]
         )
-    return tokens_out(session, access, refresh)
+    return session, tokens_out(session, access, refresh)
 
 
 def _owner_active(session: AppSession) -> bool:

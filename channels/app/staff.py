@@ -181,8 +181,15 @@ def login(request: HttpRequest, payload: StaffLoginIn):
     token = "".join(str(payload.otp_token or "").split())[:16]
     if not token or match_token(user, token) is None:
         raise _refused(request, username, "动态口令不正确或已过期", "otp_invalid")
-    tokens = sessions.open_session(request, kind=AppSession.Kind.STAFF, user=user)
-    names = dict(_portal_names())
+    return _staff_tokens(*sessions.issue(request, kind=AppSession.Kind.STAFF, user=user))
+
+
+def _staff_tokens(session, tokens: dict) -> dict:
+    """What the staff APP receives after a sign-in or a refresh: the tokens, who, and where."""
+    from sites.models import Portal
+
+    names = dict(Portal.objects.values_list("pk", "name"))
+    user = session.user
     return {
         **tokens,
         "username": user.get_username(),
@@ -190,23 +197,12 @@ def login(request: HttpRequest, payload: StaffLoginIn):
     }
 
 
-def _portal_names():
-    from sites.models import Portal
-
-    return Portal.objects.values_list("pk", "name")
-
-
 @router.post("/refresh", response={200: StaffTokensOut, **ERRORS}, summary="刷新令牌（轮换）")
 def refresh(request: HttpRequest, payload: RefreshIn):
     limit_write(request)
-    tokens = sessions.refresh_session(request, payload.refresh_token, kind=AppSession.Kind.STAFF)
-    session = sessions.session_for(request, tokens["access_token"], AppSession.Kind.STAFF)
-    names = dict(_portal_names())
-    return {
-        **tokens,
-        "username": session.user.get_username(),
-        "portals": [names[pk] for pk in inbox.portal_ids_for(session.user) if pk in names],
-    }
+    return _staff_tokens(
+        *sessions.rotate(request, payload.refresh_token, kind=AppSession.Kind.STAFF)
+    )
 
 
 @router.post("/logout", response={204: None, **ERRORS}, auth=StaffAuth(), summary="退出登录")

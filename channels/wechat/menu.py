@@ -47,11 +47,31 @@ class MenuInvalid(ValueError):
 
 
 def portal_base() -> str:
-    """The default portal's root URL, for the service entries."""
+    """The default portal's public address (``scheme://host[:port]``), for the service entries.
+
+    Not ``Site.root_url``: that is what the Site record said when it was seeded (http, the
+    development port), while WeChat must open the address citizens reach (PORTAL_SCHEME,
+    PORTAL_PORT)."""
     from wagtail.models import Site
 
+    from sites.services.seeding import portal_base_url
+
     site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
-    return site.root_url.rstrip("/") if site else ""
+    return portal_base_url(site) if site else ""
+
+
+def column_url(column) -> str:
+    """The public address of a live column on its own portal ("" when it has none)."""
+    from wagtail.models import Site
+
+    from sites.services.seeding import portal_base_url
+
+    parts = column.get_url_parts() if column and column.live else None
+    if not parts:
+        return ""
+    site_id, _root_url, path = parts
+    site = Site.objects.filter(pk=site_id).first()
+    return portal_base_url(site) + path if site else ""
 
 
 def service_url(code: str, base: str | None = None, account: WeChatAccount | None = None) -> str:
@@ -88,8 +108,7 @@ def _target(value, where: str, base: str, errors: list[str], account=None) -> di
             return {}
         url = service_url(value["service"], base, account)
     elif kind == "column":
-        column = value["column"]
-        url = column.get_full_url() if column and column.live else ""
+        url = column_url(value["column"])
         if not url:
             errors.append(f"{where}：所选栏目未发布或没有可访问的地址")
             return {}

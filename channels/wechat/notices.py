@@ -173,8 +173,10 @@ def render_data(template: NoticeTemplate, submission, event) -> dict:
 
 def page_url(account: WeChatAccount, submission) -> str:
     """Where the notice opens: the account's lookup page on the submission's portal."""
+    from sites.services.seeding import portal_base_url
+
     site = getattr(submission.portal, "site", None)
-    base = site.root_url.rstrip("/") if site else ""
+    base = portal_base_url(site) if site else ""
     return base + reverse("wechat:h5_lookup", kwargs={"code": account.code})
 
 

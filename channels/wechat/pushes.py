@@ -103,12 +103,23 @@ def accounts_for(user) -> list[WeChatAccount]:
     accounts = get_accounts()
     if user.is_superuser:
         return accounts
+    # One request asks this many times (the permission policy per menu item, action and row,
+    # the form, its check): the answer is kept on the user object, which lives as long as the
+    # request (or the delivery) does, like Wagtail's own permission caches on the user.
+    key = tuple(accounts)
+    cached = getattr(user, "_channels_push_accounts", None)
+    if cached is not None and cached[0] == key:
+        return list(cached[1])
     roots = portal_roots(user, "publish_page")
-    if not roots:
-        return []
-    condition = under(roots, "columns__path")
-    fed = set(ChannelTarget.objects.filter(condition, enabled=True).values_list("code", flat=True))
-    return [account for account in accounts if f"wechat-{account.code}" in fed]
+    fed = set()
+    if roots:
+        condition = under(roots, "columns__path")
+        fed = set(
+            ChannelTarget.objects.filter(condition, enabled=True).values_list("code", flat=True)
+        )
+    found = [account for account in accounts if f"wechat-{account.code}" in fed]
+    user._channels_push_accounts = (key, found)
+    return list(found)
 
 
 def pushable_articles(user):
@@ -152,13 +163,35 @@ def check(account: WeChatAccount, pages: list, mode: str, user) -> list[str]:
     return errors
 
 
+def _lock_mass_send(account: WeChatAccount) -> None:
+    """Hold the account's row until the calling transaction ends: the quota is counted and the
+    send reserved by one transaction at a time (a second editor's waits, then counts the first
+    one's send). Needs an open transaction."""
+    from django.db import IntegrityError
+
+    from channels.models import WeChatMassSendLock
+
+    rows = WeChatMassSendLock.objects.select_for_update()
+    if rows.filter(account=account.code).first() is not None:
+        return
+    try:
+        with transaction.atomic():  # the first send of this account ever: create its row
+            WeChatMassSendLock.objects.create(account=account.code)
+    except IntegrityError:  # created by the other transaction at the same instant
+        pass
+    rows.filter(account=account.code).first()  # and take the lock
+
+
 def create_push(account: WeChatAccount, pages: list, mode: str, user):
-    """Queue a push of ``pages`` (in this order); raises :class:`PushInvalid`."""
+    """Queue a push of ``pages`` (in this order); raises :class:`PushInvalid`. A mass send's
+    quota check and its reservation happen under the account's row lock (``_lock_mass_send``)."""
     from channels import services
     from channels.models import Delivery, WeChatPush, WeChatPushItem
 
     pages = [page.specific if isinstance(page, Page) else page for page in pages]
     with transaction.atomic():
+        if mode == WeChatPush.Mode.MASS_SEND:
+            _lock_mass_send(account)
         errors = check(account, pages, mode, user)
         if errors:
             raise PushInvalid(errors)

@@ -391,3 +391,31 @@ def test_an_article_moved_to_another_portal_moves_on_the_app(client, column, por
     assert [(c["id"], c["action"]) for c in arrived] == [(page.pk, "upsert")]
     assert get(client, f"/articles/{page.pk}", site="liuzhou").status_code == 200
     assert get(client, f"/articles/{page.pk}", site="nanning").status_code == 404
+
+
+def test_search_pages_only_app_articles_in_the_database(client, column):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from channels.app import content
+    from cms.factories import ArticlePageFactory
+    from sites.models import Portal
+
+    for n in (1, 2, 3):
+        publish_article(column, f"平陆运河征地第{n}批补偿公示")
+    for n in (1, 2):
+        portal_only = ArticlePageFactory(
+            parent=column, title=f"平陆运河征地门户专稿{n}", channel_mode="none", live=False
+        )
+        portal_only.save_revision().publish()
+    work()
+    first = get(client, "/search", site="nanning", q="运河征地", page_size=2).json()
+    # The APP's articles only, counted and paged by the database.
+    assert first["total"] == 3 and first["pages"] == 2 and len(first["items"]) == 2
+    second = get(client, "/search", site="nanning", q="运河征地", page_size=2, page=2).json()
+    titles = [i["title"] for i in first["items"] + second["items"]]
+    assert sorted(titles) == [f"平陆运河征地第{n}批补偿公示" for n in (1, 2, 3)]
+    with CaptureQueriesContext(connection) as context:
+        content.search(Portal.objects.get(code="nanning"), "运河征地", page_size=2)
+    # The APP's own filter is inside the search query: portal-only hits are never loaded.
+    assert any("channels_appentry" in q["sql"] for q in context.captured_queries)

@@ -183,3 +183,23 @@ def test_a_subscription_accounts_service_entries_open_the_portal_pages(
     subs = call.json()["button"][0]["sub_button"]
     assert subs[0]["url"].endswith("/hdjl/xf/") and subs[1]["url"].endswith("/hdjl/cx/")
     assert "/wechat/" not in subs[0]["url"]
+
+
+def test_menu_entries_open_the_portals_public_https_address(
+    client, superuser, column, wechat_simulator, settings
+):
+    # Production serves the portals over https on 443, whatever the Site records were seeded with.
+    settings.PORTAL_SCHEME, settings.PORTAL_PORT = "https", 443
+    response = client.post(
+        reverse(ADD_URL),
+        form(button("我要信访", service="petition"), button("工作动态", column=str(column.pk))),
+        follow=True,
+    )
+    assert "菜单已推送到公众号" in response.content.decode()
+    (call,) = wechat_simulator.calls("menu/create")
+    service, news = call.json()["button"]
+    default = column.get_site().__class__.objects.get(is_default_site=True)
+    assert service["url"] == f"https://{default.hostname}/wechat/gxxf/h5/xf/"
+    site = column.get_site()
+    assert news["url"] == f"https://{site.hostname}{column.get_url_parts()[2]}"
+    assert ":80" not in news["url"] and ":8000" not in news["url"]

@@ -285,3 +285,12 @@ def test_a_notice_busy_past_the_last_attempt_fails_saying_so(subscribed, h5_acco
     call_command("channels_worker", "--once")
     notice = WeChatNotice.objects.get()
     assert notice.state == State.FAILED and "不再重试" in notice.last_error
+
+
+def test_the_notice_opens_the_portals_public_https_address(subscribed, h5_accounts, settings):
+    settings.PORTAL_SCHEME, settings.PORTAL_PORT = "https", 443
+    change(subscribed, Status.ACCEPTED, external_id="ev-https")
+    call_command("channels_worker", "--once")
+    (sent,) = h5_accounts.subscribe_messages
+    hostname = subscribed.portal.site.hostname
+    assert sent["page"] == f"https://{hostname}/wechat/gxxf/h5/cx/"

@@ -281,3 +281,113 @@ def test_the_mass_send_finished_event_wakes_the_send_and_keeps_its_links(
     delivery.refresh_from_db()
     assert delivery.state == "published"
     assert delivery.remote_url == "https://mp.weixin.qq.com/s/m1"  # the first article's link
+
+
+def _target_queries(context) -> int:
+    return sum('"channels_channeltarget"' in q["sql"] for q in context.captured_queries)
+
+
+def test_the_push_screens_ask_which_accounts_the_editor_may_use_once_per_request(
+    client, admin, articles, django_assert_max_num_queries
+):
+    # The menu, the policy's checks per action and row, the form and its check all need the
+    # answer; the database is asked once per request (it was asked for each of them).
+    with django_assert_max_num_queries(200) as context:
+        assert client.get(reverse("wechat_pushes:add")).status_code == 200
+    assert _target_queries(context) == 1
+    with django_assert_max_num_queries(400) as context:
+        response = post_push(client, articles)
+    assert "已排队推送到" in response.content.decode()
+    # The POST and the inspect screen it redirects to: one question each.
+    assert _target_queries(context) == 2
+
+
+def test_accounts_for_asks_the_database_once_for_the_same_user(admin, django_assert_num_queries):
+    from channels.wechat.pushes import accounts_for
+
+    with django_assert_num_queries(2):  # the editor's portals, then the accounts they feed
+        first = accounts_for(admin)
+        assert [a.code for a in first] == ["gxxf"]
+        assert accounts_for(admin) == first and accounts_for(admin) == first
+
+
+def test_a_mass_send_taken_between_the_form_and_the_save_shows_the_form_again(
+    client, articles, monkeypatch, settings
+):
+    # Another editor's mass send takes the last one after this form was checked: the editor
+    # sees the form again with the reason and the chosen articles, and nothing is queued.
+    from channels.wechat import pushes
+
+    settings.WECHAT_MASS_SEND_QUOTA = {"service": (1, "month")}
+    real = pushes.mass_quota
+    calls = {"n": 0}
+
+    def quota_taken_after_the_form(account, now=None):
+        calls["n"] += 1
+        quota = real(account, now)
+        if calls["n"] > 2:  # the help text and the form's check saw one left; the save none
+            return pushes.Quota(limit=1, used=1, period=quota.period, resets_at=quota.resets_at)
+        return quota
+
+    monkeypatch.setattr(pushes, "mass_quota", quota_taken_after_the_form)
+    response = post_push(client, articles[:2], mode="mass_send", confirm_mass_send="on")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "“广西信访”的群发次数已用完" in body
+    assert f'value="{articles[1].pk}"' in body  # what was chosen is still there
+    assert not WeChatPush.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_mass_sending_the_last_one_at_once_get_exactly_one_send(
+    client, articles, admin, settings
+):
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections and a row lock (SELECT ... FOR UPDATE) need PostgreSQL")
+    from channels.wechat.accounts import get_account
+    from channels.wechat.pushes import PushInvalid, create_push
+
+    settings.WECHAT_MASS_SEND_QUOTA = {"service": (1, "month")}
+    account = get_account("gxxf")
+    holding, release = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def first_editor():
+        # Checks, reserves, and is slow to commit (the second editor arrives meanwhile).
+        try:
+            with transaction.atomic():
+                create_push(account, articles[:1], WeChatPush.Mode.MASS_SEND, admin)
+                holding.set()
+                release.wait(10)
+            outcome["first"] = "queued"
+        finally:
+            connections.close_all()
+
+    def second_editor():
+        try:
+            create_push(account, articles[1:2], WeChatPush.Mode.MASS_SEND, admin)
+            outcome["second"] = "queued"
+        except PushInvalid as error:
+            outcome["second"] = str(error)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=first_editor)
+    first.start()
+    assert holding.wait(10)
+    second = threading.Thread(target=second_editor)
+    second.start()
+    time.sleep(0.5)
+    assert "second" not in outcome  # waits for the account's row, not counting yet
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert outcome["first"] == "queued"
+    assert "“广西信访”的群发次数已用完" in outcome["second"]
+    assert WeChatPush.objects.filter(mode=WeChatPush.Mode.MASS_SEND).count() == 1
