@@ -17,7 +17,10 @@ class Command(BaseCommand):
         try:
             summary = backup.restore(archive, verify_only=verify_only)
         except backup.BackupError as error:
-            raise CommandError(f"{error}（未做任何更改）") from None
+            message = str(error)
+            if "已回滚" not in message:
+                message += "（未做任何更改）"
+            raise CommandError(message) from None
         done = "校验通过" if verify_only else "恢复完成"
         self.stdout.write(
             f"{done}：备份时间 {summary['created_at']}，{summary['tables']} 张表、"
