@@ -334,19 +334,16 @@ def create_backup(dest_dir, *, encrypt: bool | None = None, now: datetime | None
     return final
 
 
-def rotate(dest_dir, *, daily: int, weekly: int, monthly: int, now=None) -> list[Path]:
-    """Keep the newest archive of each of the last ``daily`` days, ``weekly`` ISO weeks and
-    ``monthly`` months (and always the newest); delete the others. Returns what was deleted."""
-    archives = []
-    for path in Path(dest_dir).iterdir():
-        match = NAME_RE.match(path.name)
-        if match:
-            moment = datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            archives.append((moment, path))
-    archives.sort(reverse=True)
+def _moment(name: str) -> datetime:
+    return datetime.strptime(NAME_RE.match(name).group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
+def keep_names(names, *, daily: int, weekly: int, monthly: int) -> set[str]:
+    """Which archive names to keep: the newest of each of the last ``daily`` days, ``weekly`` ISO
+    weeks and ``monthly`` months, and always the newest (for local and remote copies alike)."""
+    archives = sorted(((_moment(n), n) for n in names if NAME_RE.match(n)), reverse=True)
     if not archives:
-        return []
-    now = now or datetime.now(UTC)
+        return set()
     keep = {archives[0][1]}
     for count, bucket in (
         (daily, lambda m: m.date()),
@@ -354,19 +351,26 @@ def rotate(dest_dir, *, daily: int, weekly: int, monthly: int, now=None) -> list
         (monthly, lambda m: (m.year, m.month)),
     ):
         seen = []
-        for moment, path in archives:
+        for moment, name in archives:
             label = bucket(moment)
             if label not in seen:
                 seen.append(label)
                 if len(seen) <= count:
-                    keep.add(path)
+                    keep.add(name)
+    return keep
+
+
+def rotate(dest_dir, *, daily: int, weekly: int, monthly: int, now=None) -> list[Path]:
+    """Keep what ``keep_names`` keeps in ``dest_dir``; delete the others. Returns what was
+    deleted. The buckets count archives, not calendar days, so a missed day loses nothing."""
+    archives = sorted(p for p in Path(dest_dir).iterdir() if NAME_RE.match(p.name))
+    keep = keep_names([p.name for p in archives], daily=daily, weekly=weekly, monthly=monthly)
     deleted = []
-    for _moment, path in archives:
-        if path not in keep:
+    for path in sorted(archives, key=lambda p: _moment(p.name), reverse=True):
+        if path.name not in keep:
             path.unlink()
             Path(str(path) + ".sha256").unlink(missing_ok=True)
             deleted.append(path)
-    del now  # the buckets count archives, not calendar days, so a missed day loses nothing
     return deleted
 
 
@@ -609,6 +613,18 @@ def _media_target():
     return _StorageMedia(default_storage)
 
 
+def _local_copy(archive, workdir: Path) -> Path:
+    """``archive`` itself, or a copy fetched from object storage (``s3://bucket/key``)."""
+    if str(archive).startswith("s3://"):
+        from . import offsite
+
+        bucket, key = offsite.parse_url(str(archive))
+        fetched = workdir / "fetched"
+        fetched.mkdir()
+        return offsite.fetch(bucket, key, fetched)
+    return Path(archive)
+
+
 def restore(archive, *, verify_only: bool = False) -> dict:
     """Rebuild this (empty) installation from ``archive``; returns what was restored.
 
@@ -616,7 +632,7 @@ def restore(archive, *, verify_only: bool = False) -> dict:
     written, then the media are swapped in and the row counts compared; any failure on the way
     takes the database back to empty and removes the media, and says so."""
     with tempfile.TemporaryDirectory(prefix="gxxf-restore-") as tmp:
-        verified = verify(archive, Path(tmp))
+        verified = verify(_local_copy(archive, Path(tmp)), Path(tmp))
         summary = {
             "created_at": verified.manifest["created_at"],
             "tables": len(verified.manifest["tables"]),
