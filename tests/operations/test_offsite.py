@@ -17,6 +17,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from operations import backup
+from tests.operations.test_backup import _manage, _state, fresh_database  # noqa: F401
 from tests.simulators.s3 import S3Simulator
 
 BUCKET = "gxxf-backups"
@@ -133,3 +134,32 @@ def test_rotation_applies_to_the_copies_in_the_store(store, tmp_path):
     assert len(store.keys(BUCKET)) == 6  # with their checksum files
     assert printed.count("已轮换删除对象存储中的") == 7
     assert sorted(p.name for p in tmp_path.glob("*.tar.gz")) == kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_installation_is_restored_from_the_store_after_the_server_was_lost(
+    store,
+    media_root,
+    tmp_path,
+    fresh_database,  # noqa: F811
+):
+    import shutil
+
+    printed = _backup(tmp_path / "backups")
+    name = Path(printed.splitlines()[0]).name
+    shutil.rmtree(tmp_path / "backups")  # the old server and its backup directory are gone
+    env = {
+        "DATABASE_URL": fresh_database,
+        "MEDIA_ROOT": str(tmp_path / "media-restored"),
+        "BACKUP_S3_BUCKET": BUCKET,
+        "BACKUP_S3_ENDPOINT_URL": store.url,
+        "BACKUP_S3_ACCESS_KEY_ID": "test-key",
+        "BACKUP_S3_SECRET_ACCESS_KEY": "test-secret",
+        "BACKUP_S3_REGION": "cn-south-1",
+        "BACKUP_S3_PREFIX": "gxxf/backups",
+        "BACKUP_S3_ADDRESSING_STYLE": "path",
+    }
+    restored = _manage("restore", "--from-storage", name, env=env)
+    assert "恢复完成" in restored.stdout
+    state = _state(env)
+    assert state["tables"] > 0 and state["media"] == ["original_images/a.png"]
