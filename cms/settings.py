@@ -215,7 +215,7 @@ STORAGES = {
 }
 if env("AWS_STORAGE_BUCKET_NAME", default=""):
     # S3-compatible object storage (e.g. a domestic cloud's OSS/COS/OBS through their S3 API);
-    # needs `pip install django-storages[s3]` on hosts that use it.
+    # django-storages[s3] is a dependency (the backups' copies use it too).
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -606,6 +606,18 @@ else:
     CACHES["limits"] = dict(CACHES["default"])  # the same local-memory store
 # Backups (manage.py backup): SM4 key, 32 hex characters; set, archives are encrypted by default.
 BACKUP_SM4_KEY = env("BACKUP_SM4_KEY", default="")
+# Copies of the backups in S3-compatible object storage (domestic clouds' OSS/COS/OBS speak the
+# S3 API), through django-storages' S3Storage like the media: empty bucket, no copies.
+BACKUP_S3_BUCKET = env("BACKUP_S3_BUCKET", default="")
+BACKUP_S3_ENDPOINT_URL = env("BACKUP_S3_ENDPOINT_URL", default=None)
+BACKUP_S3_REGION = env("BACKUP_S3_REGION", default=None)
+BACKUP_S3_ACCESS_KEY_ID = env("BACKUP_S3_ACCESS_KEY_ID", default=None)
+BACKUP_S3_SECRET_ACCESS_KEY = env("BACKUP_S3_SECRET_ACCESS_KEY", default=None)
+BACKUP_S3_PREFIX = env("BACKUP_S3_PREFIX", default="backups")
+# "virtual" for stores that refuse path-style addresses (OSS), "path" for MinIO and the like.
+BACKUP_S3_ADDRESSING_STYLE = env("BACKUP_S3_ADDRESSING_STYLE", default="auto")
+BACKUP_S3_TIMEOUT = env.float("BACKUP_S3_TIMEOUT", default=60.0)
+BACKUP_S3_MAX_ATTEMPTS = env.int("BACKUP_S3_MAX_ATTEMPTS", default=3)
 # System health inspection (manage.py inspect_sites): thresholds of the national check indicators.
 INSPECTION_NEWS_STALE_DAYS = env.int("INSPECTION_NEWS_STALE_DAYS", default=14)
 INSPECTION_NOTICE_STALE_DAYS = env.int("INSPECTION_NOTICE_STALE_DAYS", default=180)

@@ -1,12 +1,31 @@
 """Reactions to publishing events: which sites' page caches they touch, and the re-check of an
-article's accepted pushes (接收审核) when it is published again."""
+article's accepted pushes (接收审核) when it is published again.
+
+``portal_pages_changed(site_ids)`` is the one call for "these portals' pages show something else
+now" when no page was published (a themed call for suggestions opened or closed by the calendar,
+or was saved): it invalidates their page cache and sends ``portal_content_changed`` with
+``site_ids``, to which static publishing connects to rebuild those portals' files.
+"""
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms import page_cache
+
+# Sent with ``site_ids`` (a frozenset of Wagtail Site ids) by ``portal_pages_changed``.
+portal_content_changed = Signal()
+
+
+def portal_pages_changed(site_ids) -> set[int]:
+    """The pages of these sites must render afresh: purge their page cache and tell the
+    receivers of ``portal_content_changed``. Returns the site ids concerned."""
+    site_ids = {s for s in site_ids if s}
+    if site_ids:
+        page_cache.invalidate_sites(site_ids)
+        portal_content_changed.send(sender=None, site_ids=frozenset(site_ids))
+    return site_ids
 
 
 def _site_id_of(page) -> int | None:
@@ -73,7 +92,7 @@ def _portal_changed(sender, instance, **kwargs):
 
 def _campaign_changed(sender, instance, **kwargs):
     """A themed call for suggestions opened, closed or renamed: its portal's home lists it."""
-    page_cache.invalidate_sites({getattr(instance.portal, "site_id", None)})
+    portal_pages_changed({getattr(instance.portal, "site_id", None)})
 
 
 def _settings_changed(sender, instance, **kwargs):

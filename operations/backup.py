@@ -12,8 +12,10 @@ half-written one never looks like a backup.
 
 Restore checks everything before it changes anything: the tag of an encrypted archive, the
 sidecar checksum, that every member the manifest lists is there with its size and SHA-256 and
-nothing else is, and that the target installation is empty. Only then are the database and media
-written. Outbox items and channel deliveries come back with their state, attempts and remote ids,
+nothing else is, and that the target installation (database and media) is empty. Only then is
+anything written, all or nothing: the media are staged beside ``MEDIA_ROOT`` (or uploaded to the
+object store), the database is restored, the media are renamed into place and the row counts
+compared; a failure at any step takes the database back to empty and removes the media. Outbox items and channel deliveries come back with their state, attempts and remote ids,
 so what was delivered is not delivered again.
 """
 
@@ -332,19 +334,16 @@ def create_backup(dest_dir, *, encrypt: bool | None = None, now: datetime | None
     return final
 
 
-def rotate(dest_dir, *, daily: int, weekly: int, monthly: int, now=None) -> list[Path]:
-    """Keep the newest archive of each of the last ``daily`` days, ``weekly`` ISO weeks and
-    ``monthly`` months (and always the newest); delete the others. Returns what was deleted."""
-    archives = []
-    for path in Path(dest_dir).iterdir():
-        match = NAME_RE.match(path.name)
-        if match:
-            moment = datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            archives.append((moment, path))
-    archives.sort(reverse=True)
+def _moment(name: str) -> datetime:
+    return datetime.strptime(NAME_RE.match(name).group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
+def keep_names(names, *, daily: int, weekly: int, monthly: int) -> set[str]:
+    """Which archive names to keep: the newest of each of the last ``daily`` days, ``weekly`` ISO
+    weeks and ``monthly`` months, and always the newest (for local and remote copies alike)."""
+    archives = sorted(((_moment(n), n) for n in names if NAME_RE.match(n)), reverse=True)
     if not archives:
-        return []
-    now = now or datetime.now(UTC)
+        return set()
     keep = {archives[0][1]}
     for count, bucket in (
         (daily, lambda m: m.date()),
@@ -352,19 +351,26 @@ def rotate(dest_dir, *, daily: int, weekly: int, monthly: int, now=None) -> list
         (monthly, lambda m: (m.year, m.month)),
     ):
         seen = []
-        for moment, path in archives:
+        for moment, name in archives:
             label = bucket(moment)
             if label not in seen:
                 seen.append(label)
                 if len(seen) <= count:
-                    keep.add(path)
+                    keep.add(name)
+    return keep
+
+
+def rotate(dest_dir, *, daily: int, weekly: int, monthly: int, now=None) -> list[Path]:
+    """Keep what ``keep_names`` keeps in ``dest_dir``; delete the others. Returns what was
+    deleted. The buckets count archives, not calendar days, so a missed day loses nothing."""
+    archives = sorted(p for p in Path(dest_dir).iterdir() if NAME_RE.match(p.name))
+    keep = keep_names([p.name for p in archives], daily=daily, weekly=weekly, monthly=monthly)
     deleted = []
-    for _moment, path in archives:
-        if path not in keep:
+    for path in sorted(archives, key=lambda p: _moment(p.name), reverse=True):
+        if path.name not in keep:
             path.unlink()
             Path(str(path) + ".sha256").unlink(missing_ok=True)
             deleted.append(path)
-    del now  # the buckets count archives, not calendar days, so a missed day loses nothing
     return deleted
 
 
@@ -465,25 +471,168 @@ def _restore_database(verified: Verified) -> None:
     backup.close()
 
 
-def _restore_media(verified: Verified) -> int:
-    media_root = verified.root / "media"
-    count = 0
-    for path in sorted(media_root.rglob("*")) if media_root.is_dir() else []:
-        if not path.is_file():
-            continue
-        name = path.relative_to(media_root).as_posix()
-        with path.open("rb") as handle:
-            saved = default_storage.save(name, File(handle))
-        if saved != name:
-            raise BackupError(f"媒体文件 {name} 已存在，目标不是空的安装")
-        count += 1
-    return count
+def _drop_everything() -> None:
+    """Take the target database back to empty (no tables), as it was before the restore."""
+    connection.close()
+    with connection.cursor() as cursor:
+        names = connection.introspection.table_names(cursor, include_views=True)
+        if connection.vendor == "postgresql":
+            if names:
+                quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+                cursor.execute(f"DROP TABLE IF EXISTS {quoted} CASCADE")  # noqa: S608
+            cursor.execute(
+                "SELECT sequence_name FROM information_schema.sequences"
+                " WHERE sequence_schema = current_schema()"
+            )
+            for (sequence,) in cursor.fetchall():
+                cursor.execute(f"DROP SEQUENCE IF EXISTS {connection.ops.quote_name(sequence)}")
+        else:
+            cursor.execute("PRAGMA foreign_keys = OFF")
+            views = set(connection.introspection.table_names(cursor, include_views=True)) - set(
+                connection.introspection.table_names(cursor)
+            )
+            for name in names:
+                kind = "VIEW" if name in views else "TABLE"
+                cursor.execute(f"DROP {kind} IF EXISTS {connection.ops.quote_name(name)}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+
+
+def _media_files(media_root: Path) -> list[Path]:
+    return sorted(p for p in media_root.rglob("*") if p.is_file()) if media_root.is_dir() else []
+
+
+class _LocalMedia:
+    """Media on the local file system (``MEDIA_ROOT``, often a shared mount): the files are
+    staged in a directory beside it, on the same file system, and swapped in by renaming, so the
+    media appear whole or not at all."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        self.staging: Path | None = None
+        self.aside: Path | None = None
+        self.swapped = False
+
+    def check_empty(self) -> None:
+        if self.target.exists() and not self.target.is_dir():
+            raise BackupError(f"媒体目录 {self.target} 不是目录")
+        if _media_files(self.target):
+            raise BackupError(f"媒体目录 {self.target} 中已有文件：恢复只能在空的安装上进行")
+
+    def stage(self, source_root: Path) -> int:
+        parent = self.target.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(
+                tempfile.mkdtemp(prefix=f".{self.target.name}.restore-", dir=parent)
+            )
+            count = 0
+            for path in _media_files(source_root):
+                destination = self.staging / path.relative_to(source_root)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, destination)
+                count += 1
+        except OSError as exc:
+            raise BackupError(
+                f"无法在 {parent} 准备媒体文件（{exc.strerror or type(exc).__name__}）："
+                "请检查磁盘空间和目录权限"
+            ) from None
+        return count
+
+    def swap(self) -> None:
+        try:
+            if self.target.exists():
+                self.aside = self.target.with_name(f".{self.target.name}.before-restore")
+                shutil.rmtree(self.aside, ignore_errors=True)
+                os.rename(self.target, self.aside)
+            os.rename(self.staging, self.target)
+            self.swapped = True
+        except OSError as exc:
+            raise BackupError(
+                f"无法把媒体文件放入 {self.target}（{exc.strerror or type(exc).__name__}）"
+            ) from None
+
+    def roll_back(self) -> None:
+        if self.swapped:
+            shutil.rmtree(self.target, ignore_errors=True)
+        if self.aside is not None and self.aside.exists() and not self.target.exists():
+            os.rename(self.aside, self.target)
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def finish(self) -> None:
+        if self.aside is not None:
+            shutil.rmtree(self.aside, ignore_errors=True)
+
+
+class _StorageMedia:
+    """Media in object storage (the default storage is not local): the files are uploaded under
+    their names before the database is written and deleted again if anything fails after."""
+
+    def __init__(self, storage):
+        self.storage = storage
+        self.saved: list[str] = []
+
+    def check_empty(self) -> None:
+        if next(_walk(self.storage), None) is not None:
+            raise BackupError("媒体存储中已有文件：恢复只能在空的安装上进行")
+
+    def stage(self, source_root: Path) -> int:
+        try:
+            for path in _media_files(source_root):
+                name = path.relative_to(source_root).as_posix()
+                with path.open("rb") as handle:
+                    saved = self.storage.save(name, File(handle))
+                self.saved.append(saved)
+                if saved != name:
+                    raise BackupError(f"媒体文件 {name} 已存在，目标不是空的安装")
+        except BackupError:
+            raise
+        except Exception as exc:
+            raise BackupError(f"上传媒体文件失败（{type(exc).__name__}: {exc}）") from None
+        return len(self.saved)
+
+    def swap(self) -> None:
+        pass
+
+    def roll_back(self) -> None:
+        for name in self.saved:
+            try:
+                self.storage.delete(name)
+            except Exception:  # the operator is told the restore failed; log what stays
+                logger.exception("could not delete restored media file %s", name)
+
+    def finish(self) -> None:
+        pass
+
+
+def _media_target():
+    from django.core.files.storage import FileSystemStorage
+
+    if isinstance(default_storage, FileSystemStorage):
+        return _LocalMedia(Path(default_storage.location))
+    return _StorageMedia(default_storage)
+
+
+def _local_copy(archive, workdir: Path) -> Path:
+    """``archive`` itself, or a copy fetched from object storage (``s3://bucket/key``)."""
+    if str(archive).startswith("s3://"):
+        from . import offsite
+
+        bucket, key = offsite.parse_url(str(archive))
+        fetched = workdir / "fetched"
+        fetched.mkdir()
+        return offsite.fetch(bucket, key, fetched)
+    return Path(archive)
 
 
 def restore(archive, *, verify_only: bool = False) -> dict:
-    """Rebuild this (empty) installation from ``archive``; returns what was restored."""
+    """Rebuild this (empty) installation from ``archive``; returns what was restored.
+
+    All or nothing: the media are staged first (beside ``MEDIA_ROOT``), then the database is
+    written, then the media are swapped in and the row counts compared; any failure on the way
+    takes the database back to empty and removes the media, and says so."""
     with tempfile.TemporaryDirectory(prefix="gxxf-restore-") as tmp:
-        verified = verify(archive, Path(tmp))
+        verified = verify(_local_copy(archive, Path(tmp)), Path(tmp))
         summary = {
             "created_at": verified.manifest["created_at"],
             "tables": len(verified.manifest["tables"]),
@@ -494,13 +643,27 @@ def restore(archive, *, verify_only: bool = False) -> dict:
             return summary
         if not _target_is_empty():
             raise BackupError("目标数据库不是空的：恢复只能在新建的空数据库上进行，未做任何更改")
-        _restore_database(verified)
-        _restore_media(verified)
-        counts = table_counts()
-        expected = verified.manifest["tables"]
-        differing = [name for name, rows in expected.items() if counts.get(name) != rows]
-        if differing:
-            raise BackupError(f"恢复后数据表行数与备份不符：{', '.join(differing[:5])}")
+        media = _media_target()
+        media.check_empty()
+        database_written = False
+        try:
+            media.stage(verified.root / "media")
+            database_written = True  # from here on, a failure may have left tables behind
+            _restore_database(verified)
+            media.swap()
+            counts = table_counts()
+            expected = verified.manifest["tables"]
+            differing = [name for name, rows in expected.items() if counts.get(name) != rows]
+            if differing:
+                raise BackupError(f"恢复后数据表行数与备份不符：{', '.join(differing[:5])}")
+        except Exception as exc:
+            media.roll_back()
+            if database_written:
+                _drop_everything()
+            logger.error("restore of %s failed and was rolled back: %s", archive, exc)
+            reason = str(exc) if isinstance(exc, BackupError) else f"{type(exc).__name__}: {exc}"
+            raise BackupError(f"{reason}；已回滚，数据库和媒体文件保持恢复前的空状态") from None
+        media.finish()
         from django.core.cache import caches
 
         for alias in settings.CACHES:

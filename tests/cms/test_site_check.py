@@ -102,3 +102,26 @@ def test_a_portal_with_fresh_content_everywhere_has_no_findings(portals):
     for column in ColumnPage.objects.descendant_of(site.root_page):
         ArticlePageFactory(parent=column)
     assert check_site(site) == []
+
+
+def test_site_check_reports_the_content_findings_of_inspect_sites_and_points_to_it(portals):
+    from operations.models import InspectionReport
+
+    call_command(
+        "inspect_sites", "--site", "nanning", "--no-pages", "--no-links", stdout=StringIO()
+    )
+    report = InspectionReport.objects.get(portal=portals["nanning"])
+    content = [
+        f"[{f['indicator']}] 南宁市信访局 · {f['where']}"
+        for f in report.findings
+        if f["category"] in ("内容更新", "链接可用性")
+    ]
+    out, err = StringIO(), StringIO()
+    call_command("site_check", "--site", "nanning", stdout=out, stderr=err)
+    printed = [
+        " ".join(line.split(" ")[:4])
+        for line in out.getvalue().splitlines()
+        if line.startswith("[")
+    ]
+    assert content and sorted(printed) == sorted(content)
+    assert "inspect_sites 取代" in err.getvalue()

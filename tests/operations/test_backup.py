@@ -273,3 +273,85 @@ def test_the_sqlite_copy_is_a_consistent_database(archive, tmp_path):
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     copy.close()
     shutil.rmtree(tmp_path / "backups", ignore_errors=True)
+
+
+STATE = """
+import json, os
+from django.db import connection
+with connection.cursor() as cursor:
+    tables = connection.introspection.table_names(cursor)
+media = os.environ["MEDIA_ROOT"]
+files = sorted(
+    os.path.relpath(os.path.join(d, f), media) for d, _, fs in os.walk(media) for f in fs
+)
+print(json.dumps({"tables": len(tables), "media": files}))
+"""
+
+# The media step fails after the database has been written: the last rename, which puts the
+# staged media in place, meets a full disk.
+FULL_DISK = """
+import errno, os
+from django.core.management import call_command
+from django.core.management.base import CommandError
+real_rename = os.rename
+def rename(src, dst):
+    if str(dst) == os.environ["MEDIA_ROOT"]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    return real_rename(src, dst)
+os.rename = rename
+try:
+    call_command("restore", os.environ["ARCHIVE"])
+except CommandError as error:
+    print("REFUSED", error)
+"""
+
+
+def _state(env) -> dict:
+    return json.loads(_manage("shell", "-c", STATE, env=env).stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def committed_archive(media_root, tmp_path, settings):
+    settings.BACKUP_SM4_KEY = ""
+    (media_root / "original_images").mkdir(parents=True)
+    (media_root / "original_images" / "a.png").write_bytes(b"\x89PNG fake")
+    return backup.create_backup(tmp_path / "backups")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_media_failure_after_the_database_step_rolls_back_both(
+    committed_archive, fresh_database, tmp_path
+):
+    env = {
+        "DATABASE_URL": fresh_database,
+        "MEDIA_ROOT": str(tmp_path / "media-restored"),
+        "ARCHIVE": str(committed_archive),
+    }
+    failed = _manage("shell", "-c", FULL_DISK, env=env)
+    assert "REFUSED" in failed.stdout
+    assert "No space left on device" in failed.stdout
+    assert "已回滚，数据库和媒体文件保持恢复前的空状态" in failed.stdout
+    # Still the empty installation it was: no table, no media, nothing staged left beside it.
+    assert _state(env) == {"tables": 0, "media": []}
+    assert sorted(p.name for p in tmp_path.iterdir() if "media-restored" in p.name) == []
+
+    # Once the disk has room again, the same restore goes through.
+    restored = _manage("restore", str(committed_archive), env=env)
+    assert "恢复完成" in restored.stdout
+    state = _state(env)
+    assert state["tables"] > 0 and state["media"] == ["original_images/a.png"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_media_target_that_cannot_be_written_leaves_the_database_empty(
+    committed_archive, fresh_database, tmp_path
+):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the media's parent directory should be")
+    env = {"DATABASE_URL": fresh_database, "MEDIA_ROOT": str(blocker / "media")}
+    failed = _manage("restore", str(committed_archive), env=env, check=False)
+    assert failed.returncode != 0
+    assert "无法在" in failed.stderr and "准备媒体文件" in failed.stderr
+    assert "请检查磁盘空间和目录权限" in failed.stderr
+    env["MEDIA_ROOT"] = str(tmp_path / "elsewhere")
+    assert _state(env)["tables"] == 0
