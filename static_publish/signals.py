@@ -94,10 +94,10 @@ def _settings_changed(sender, instance, **kwargs):
     schedule(portals=[instance.site_id])
 
 
-def _campaign_changed(sender, instance, **kwargs):
-    site = getattr(instance.portal, "site", None)
-    if site is not None:
-        schedule(homes=[site.root_page_id])
+def _portal_content_changed(sender, site_ids, **kwargs):
+    """``cms.signals.portal_pages_changed``: a campaign saved, or opened or closed by the calendar
+    (``refresh_campaign_pages`` on its midnight timer); those portals' pages are rebuilt."""
+    schedule(portals=site_ids)
 
 
 def _image_changed(sender, instance, **kwargs):
@@ -115,8 +115,8 @@ def _image_changed(sender, instance, **kwargs):
 def connect():
     from wagtail.images import get_image_model
 
-    from backend_bridge.models import SuggestionCampaign
     from cms.models import ArticleShare
+    from cms.signals import portal_content_changed
     from sites.models import Portal, PortalSettings
 
     page_published.connect(_published, dispatch_uid="static_published")
@@ -129,6 +129,5 @@ def connect():
     post_delete.connect(_all_portals, sender=Site, dispatch_uid="static_site_deleted")
     post_save.connect(_all_portals, sender=Portal, dispatch_uid="static_portal_saved")
     post_save.connect(_settings_changed, sender=PortalSettings, dispatch_uid="static_settings")
-    post_save.connect(_campaign_changed, sender=SuggestionCampaign, dispatch_uid="static_camp")
-    post_delete.connect(_campaign_changed, sender=SuggestionCampaign, dispatch_uid="static_camp_d")
+    portal_content_changed.connect(_portal_content_changed, dispatch_uid="static_portal_content")
     post_save.connect(_image_changed, sender=get_image_model(), dispatch_uid="static_image")

@@ -400,3 +400,44 @@ def test_moving_and_deleting_an_article_remove_its_old_files_and_update_both_col
     assert not PublishedFile.objects.filter(page_id=article.pk).exists()
     assert_same_as_dynamic(tree, host, "/tzgg/")
     assert "将要移动的稿件" not in (tree / host / "tzgg/index.html").read_text()
+
+
+def test_a_campaign_that_ended_leaves_the_published_home_page_after_the_midnight_job(
+    portals, tree, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The home page lists open campaigns by the calendar; nothing is saved at midnight, so the
+    campaign job (refresh_campaign_pages) is what rebuilds the published home page."""
+    from datetime import datetime, time, timedelta
+    from io import StringIO
+
+    from django.utils import timezone
+
+    from backend_bridge.models import SuggestionCampaign
+
+    def at(moment):
+        aware = timezone.make_aware(moment)
+        monkeypatch.setattr(timezone, "now", lambda: aware)
+
+    def job():
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("periodic", "campaign-pages", "refresh_campaign_pages", stdout=StringIO())
+
+    host = portals["nanning"].site.hostname
+    today = timezone.localdate()
+    at(datetime.combine(today, time(9, 0)))
+    with django_capture_on_commit_callbacks(execute=True):
+        SuggestionCampaign.objects.create(
+            portal=portals["nanning"],
+            title="乡村振兴金点子",
+            start_date=today - timedelta(days=5),
+            end_date=today,
+        )
+    home = tree / host / "index.html"
+    assert "乡村振兴金点子" in home.read_text()
+    liuzhou_home = tree / portals["liuzhou"].site.hostname / "index.html"
+    assert not liuzhou_home.exists()  # only the campaign's portal was rebuilt
+
+    at(datetime.combine(today + timedelta(days=1), time(0, 6)))
+    job()
+    assert "乡村振兴金点子" not in home.read_text()
+    assert home.read_bytes() == anonymous("/", host)
