@@ -116,6 +116,34 @@ def test_publishing_an_article_rebuilds_exactly_its_files_with_the_dynamic_bytes
     assert row.page_id == article.pk and bytes(row.content) == page_html
 
 
+def test_an_article_approved_through_the_three_reviews_is_published_when_the_last_one_approves(
+    portals, column, staff, tree, django_capture_on_commit_callbacks
+):
+    """三审: the editor submits, 初审 and 复审 approve (nothing is written yet), 终审 approves and
+    the files appear, with the bytes a visitor gets."""
+    host = portals["nanning"].site.hostname
+    with django_capture_on_commit_callbacks(execute=True):
+        response = create(
+            as_user(staff("nanning", "editor")), column, title="三审静态稿", action="submit"
+        )
+    assert response.status_code == 302
+    article = ArticlePage.objects.get(title="三审静态稿")
+
+    def approve(user):
+        state = ArticlePage.objects.get(pk=article.pk).current_workflow_task_state
+        url = reverse("wagtailadmin_pages:workflow_action", args=[article.pk, "approve", state.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            return as_user(user).post(url, {"comment": ""})
+
+    for user in (staff("nanning", "reviewer"), staff("nanning", "reviewer")):
+        assert approve(user).status_code in (200, 302)
+        assert files_in(tree) == set()  # not live yet: nothing is published
+    assert approve(staff("nanning", "approver")).status_code in (200, 302)
+    assert ArticlePage.objects.get(pk=article.pk).live
+    assert files_in(tree) == documents(host, "/gzdt/gaojian/", "/gzdt/", "/", "/wzdt/")
+    assert_same_as_dynamic(tree, host, "/gzdt/gaojian/")
+
+
 def test_unpublishing_removes_the_article_from_every_list_page_and_the_receiving_portal(
     portals, staff, tree, django_capture_on_commit_callbacks
 ):
