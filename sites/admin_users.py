@@ -462,7 +462,16 @@ class ScopedUserBulkActionMixin:
 
 
 class ScopedSetActiveStateBulkAction(ScopedUserBulkActionMixin, SetActiveStateBulkAction):
-    pass
+    @classmethod
+    def execute_action(cls, objects, mark_as_active=False, user=None, **kwargs):
+        # One save per account (not Wagtail's queryset update), so that each is audited.
+        done = 0
+        for account in objects:
+            if user is not None and account.pk == user.pk:
+                continue
+            accounts.set_active(account, mark_as_active)
+            done += 1
+        return done, 0
 
 
 class ScopedDeleteBulkAction(ScopedUserBulkActionMixin, DeleteBulkAction):

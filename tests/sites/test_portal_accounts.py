@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.models import AuditRecord
 from sites.registry import ADMIN_ROLES
 from tests.sites.admin_forms import checkbox_values, form_data
 
@@ -207,6 +208,7 @@ def test_bulk_actions_of_the_list_stay_within_the_portal(client, nanning_admin, 
     own.refresh_from_db()
     other.refresh_from_db()
     assert not own.is_active and other.is_active
+    assert AuditRecord.objects.filter(action="user_disabled", target=own.username).exists()
     url = reverse("wagtail_bulk_action", args=["auth", "user", "assign_role"])
     liuzhou_admin = Group.objects.get(name="柳州市信访局-管理员")
     client.post(f"{url}?id={own.pk}", {"role": liuzhou_admin.pk})
