@@ -423,6 +423,8 @@ def set_active_view(request, pk):
 
 class PortalUserViewSet(wagtail_users.UserViewSet):
     filterset_class = StaffAccountFilterSet
+    # A copy would carry another account's roles past the rules above: new accounts are created.
+    copy_view_enabled = False
     index_view_class = IndexView
     add_view_class = CreateView
     edit_view_class = EditView

@@ -164,7 +164,8 @@ def test_every_action_on_a_liuzhou_account_is_refused(client, nanning_admin, acc
     other = accounts["other"]
     TOTPDevice.objects.create(user=other, name="手机", confirmed=True)
     password = other.password
-    gets = [_users(name, other.pk) for name in ("edit", "history", "delete")]
+    gets = [_users(name, other.pk) for name in ("edit", "history", "delete", "usage")]
+    gets.append(f"/admin/users/copy/{other.pk}/")  # no copies: they would carry roles along
     posts = gets + [
         _users("reset_password", other.pk),
         _users("reset_second_factor", other.pk),
