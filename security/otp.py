@@ -134,3 +134,13 @@ def start_sms_enrolment(user, phone: str) -> SMSDevice:
 def profile_phone(user) -> str:
     profile = getattr(user, "account_profile", None)
     return getattr(profile, "phone", "") or ""
+
+
+def reset_devices(user) -> int:
+    """Remove every second-factor device of ``user`` (a lost phone, a new authenticator app):
+    at the next sign-in the user enrols a new one after the password. Returns how many went."""
+    removed = 0
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+        removed += 1
+    return removed

@@ -208,16 +208,167 @@ def password_changed(user) -> None:
     AccountProfile.objects.filter(user=user).update(must_change_password=False)
 
 
-# --- who manages whose account ----------------------------------------------------------------
+# --- who manages whose account (三员分立 and portal administrators) ------------------------------
+#
+# Four kinds of people look after accounts, each with a part of the work:
+# - the superuser (installation only): everything;
+# - the system administrator (``auth.change_user``): the accounts' own data (username, name,
+#   e-mail, phone, active), passwords and second factors, of every account but the superusers'
+#   and the other separated administrators', and never their roles;
+# - the security administrator (``auth.change_group``): the roles (groups) of every account but
+#   the superusers' and their own, and nothing else of an account;
+# - a portal's administrator (its 管理员 group): both, for the accounts of their own portals only,
+#   with their portals' roles except 管理员 itself.
+# The audit administrator has no part in it. The admin's user screens ask these functions.
+
+SYSTEM_PERMISSION = "auth.change_user"
+ROLES_PERMISSION = "auth.change_group"
 
 
-def _portal_groups():
-    """{group name: (portal, role)} of every portal group."""
-    return {
-        group_name(portal.name, role): (portal, role)
-        for portal in Portal.objects.only("id", "name", "code")
-        for role in ROLES
-    }
+class RoleRuleError(ValueError):
+    """A set of roles that breaks the separation of duties (message in Chinese)."""
+
+
+def is_system_admin(actor) -> bool:
+    return actor.is_active and not actor.is_superuser and actor.has_perm(SYSTEM_PERMISSION)
+
+
+def is_security_admin(actor) -> bool:
+    return actor.is_active and not actor.is_superuser and actor.has_perm(ROLES_PERMISSION)
+
+
+def _admin_role_names() -> list[str]:
+    from sites.registry import ADMIN_ROLES
+
+    return list(ADMIN_ROLES.values())
+
+
+def _portal_group_names(portals) -> list[str]:
+    return [group_name(p.name, role) for p in portals for role in ROLES]
+
+
+def portal_scope(actor):
+    """The accounts of ``actor``'s portals that belong to no other portal and to none of the
+    installation's administrators: a portal administrator's accounts (a queryset)."""
+    user_model = get_user_model()
+    own = admin_portals(actor)
+    if not own:
+        return user_model.objects.none()
+    own_ids = {p.pk for p in own}
+    others = [p for p in Portal.objects.only("id", "name") if p.pk not in own_ids]
+    return (
+        user_model.objects.filter(groups__name__in=_portal_group_names(own), is_superuser=False)
+        .exclude(groups__name__in=_portal_group_names(others) + _admin_role_names())
+        .distinct()
+    )
+
+
+def account_data_scope(actor):
+    """Accounts whose own data (name, e-mail, phone, active, password, second factor) ``actor``
+    may change."""
+    user_model = get_user_model()
+    if actor.is_superuser:
+        return user_model.objects.all()
+    if is_system_admin(actor):
+        # Not the other two separated administrators': resetting the audit administrator's
+        # password and second factor would let the system administrator sign in as them.
+        # The installation's superuser looks after those accounts.
+        others = user_model.objects.filter(is_superuser=False).exclude(
+            groups__name__in=_admin_role_names()
+        )
+        return others | user_model.objects.filter(pk=actor.pk)
+    return portal_scope(actor)
+
+
+def role_scope(actor):
+    """Accounts whose roles ``actor`` may change (never their own)."""
+    user_model = get_user_model()
+    if actor.is_superuser:
+        return user_model.objects.all()
+    if is_security_admin(actor):
+        return user_model.objects.filter(is_superuser=False).exclude(pk=actor.pk)
+    return portal_scope(actor).exclude(pk=actor.pk)
+
+
+def visible_accounts(actor):
+    """The accounts ``actor`` sees in the admin's user list."""
+    user_model = get_user_model()
+    if actor.is_superuser or is_system_admin(actor) or is_security_admin(actor):
+        return account_data_scope(actor) | role_scope(actor)
+    scope = portal_scope(actor)
+    return user_model.objects.filter(pk__in=scope.values("pk"))
+
+
+def assignable_groups(actor):
+    """The groups (roles) ``actor`` may give or take away."""
+    if actor.is_superuser or is_security_admin(actor):
+        return Group.objects.all()
+    names = [group_name(p.name, role) for p in admin_portals(actor) for role in ROLES]
+    return Group.objects.filter(name__in=[n for n in names if not n.endswith("-管理员")])
+
+
+def visible_groups(actor):
+    """Groups ``actor`` may filter the user list by."""
+    if actor.is_superuser or is_system_admin(actor) or is_security_admin(actor):
+        return Group.objects.all()
+    return Group.objects.filter(name__in=_portal_group_names(admin_portals(actor)))
+
+
+def check_roles(groups) -> None:
+    """Refuse a set of roles that mixes duties: one of the three separated administrators holds
+    nothing else, and an account has at most one role on a portal (content and handling roles,
+    or two steps of 三审, are never one person's on the same portal)."""
+    names = {g.name for g in groups}
+    admin_names = names & set(_admin_role_names())
+    if admin_names and len(names) > 1:
+        raise RoleRuleError(
+            f"三员分立：{'、'.join(sorted(admin_names))}不能与其他角色兼任，请只保留一个。"
+        )
+    for portal in Portal.objects.only("name"):
+        held = sorted(n for n in names if n in set(_portal_group_names([portal])))
+        if len(held) > 1:
+            raise RoleRuleError(
+                f"同一门户只能担任一个角色：{'、'.join(held)}不能同时选择（内容角色与办件角色分离）。"
+            )
+
+
+def create_account(
+    *, username: str, name: str, email: str = "", phone: str = "", groups=()
+) -> tuple:
+    """A new staff account with a one-time password that must be changed at first login:
+    (user, password). The password is shown once to the administrator who created it."""
+    check_roles(groups)
+    password = one_time_password()
+    with transaction.atomic():
+        user = get_user_model().objects.create(
+            username=username,
+            first_name=name,
+            email=email,
+            password=hash_one_time(password),
+        )
+        AccountProfile.objects.create(
+            user=user, phone=phone, must_change_password=True, password_issued_at=timezone.now()
+        )
+        if groups:
+            user.groups.add(*groups)
+    return user, password
+
+
+def set_phone(user, phone: str) -> None:
+    profile, _ = AccountProfile.objects.get_or_create(user=user)
+    if profile.phone != phone:
+        profile.phone = phone
+        profile.save(update_fields=["phone"])
+
+
+def assign_role(user, group) -> None:
+    """Give ``user`` the role ``group``; on a portal it replaces the user's other role there."""
+    for portal in Portal.objects.only("name"):
+        names = _portal_group_names([portal])
+        if group.name in names:
+            user.groups.remove(*user.groups.filter(name__in=names).exclude(pk=group.pk))
+    check_roles(list(user.groups.all()) + [group])
+    user.groups.add(group)
 
 
 def admin_portals(user) -> list[Portal]:
@@ -230,34 +381,29 @@ def admin_portals(user) -> list[Portal]:
     ]
 
 
+def _portal_groups():
+    """{group name: (portal, role)} of every portal group."""
+    return {
+        group_name(portal.name, role): (portal, role)
+        for portal in Portal.objects.only("id", "name", "code")
+        for role in ROLES
+    }
+
+
 def portals_of(user) -> set[int]:
     groups = _portal_groups()
     return {groups[n][0].pk for n in user.groups.values_list("name", flat=True) if n in groups}
 
 
 def can_manage(actor, target) -> bool:
-    """Whether ``actor`` may reset, disable or re-enable ``target``: superusers only by
-    superusers; the system administrator (auth.change_user) any staff account; a portal's
-    administrator only accounts that belong to their own portals and to no other, and never an
-    administrator of the installation (三员)."""
-    from sites.registry import ADMIN_ROLES
-
+    """Whether ``actor`` may reset, disable or re-enable ``target`` (and reset its second factor):
+    never their own account; superusers only by superusers; the system administrator any other
+    account; a portal's administrator only accounts of their own portals (``portal_scope``)."""
     if target.pk == actor.pk:
         return False
-    if target.is_superuser:
-        return actor.is_superuser
-    if actor.is_superuser or actor.has_perm("auth.change_user"):
-        return True
-    if target.groups.filter(name__in=ADMIN_ROLES.values()).exists():
-        return False
-    own = {p.pk for p in admin_portals(actor)}
-    theirs = portals_of(target)
-    return bool(own) and bool(theirs) and theirs <= own
+    return account_data_scope(actor).filter(pk=target.pk).exists()
 
 
 def portal_accounts(actor):
     """The accounts a portal administrator manages: members of their portals' groups."""
-    user_model = get_user_model()
-    names = [group_name(p.name, role) for p in admin_portals(actor) for role in ROLES]
-    users = user_model.objects.filter(groups__name__in=names).distinct().order_by("username")
-    return [u for u in users.prefetch_related("groups") if can_manage(actor, u)]
+    return list(portal_scope(actor).order_by("username").prefetch_related("groups"))

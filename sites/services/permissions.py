@@ -112,6 +112,8 @@ ADMIN_ROLE_PERMISSIONS = {
         "axes.delete_accessattempt",
         "axes.view_accessfailurelog",
         "axes.view_accesslog",
+        "security.view_lockout",
+        "security.unlock_accounts",
     ],
     "audit": ["wagtailadmin.access_admin", "audit.view_auditrecord", "audit.export_auditrecord"],
 }

@@ -59,6 +59,8 @@ ALLOWED = {
     "shanghai",
 }
 LOGIN_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
+# A login name inside a sentence ("“nanning-admin-1”的更多选项") is data too.
+LOGIN_NAME_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[a-z0-9]+(?:-[a-z0-9]+)+(?![A-Za-z0-9])")
 READ_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "data-w-tooltip-content-value")
 VOID = {"input", "img", "br", "hr", "meta", "link", "source", "area", "col", "embed", "wbr"}
 SKIP_CONTENT = {"script", "style", "svg", "template", "code", "pre", "textarea"}
@@ -132,7 +134,7 @@ def english(html: str) -> set[str]:
             continue
         words = [
             w
-            for w in WORD.findall(PLACEHOLDER.sub("", text))
+            for w in WORD.findall(LOGIN_NAME_IN_TEXT.sub("", PLACEHOLDER.sub("", text)))
             if w.lower().strip("'’") not in ALLOWED
         ]
         if words:
