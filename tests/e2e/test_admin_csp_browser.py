@@ -110,7 +110,12 @@ def test_an_editor_edits_a_page_with_draftail_streamfield_and_the_image_chooser(
     page.keyboard.type("补充一句。")
     assert "补充一句。" in editor_box.inner_text()
     page.locator(".Draftail-Editor--focus").first.wait_for()
-    assert page.locator(".Draftail-Toolbar .Draftail-ToolbarButton:visible").count() >= 3
+    # Its floating toolbar comes up for a selection, and bold applies (styles set by script).
+    page.keyboard.press("Shift+Home")
+    bold = page.locator(".Draftail-FloatingToolbar button[name=BOLD]")
+    bold.wait_for(state="visible")
+    bold.click()
+    editor_box.locator("span[style*='bold']").first.wait_for()
     # StreamField: a new block can be added from the block picker.
     blocks_before = page.locator("[data-contentpath='body'] [data-streamfield-child]").count()
     page.locator("[data-contentpath='body'] button.c-sf-add-button").last.click()
@@ -120,16 +125,13 @@ def test_an_editor_edits_a_page_with_draftail_streamfield_and_the_image_chooser(
         ".length > n",
         arg=blocks_before,
     )
-    # The image chooser (an inline initialiser carrying the nonce) opens its modal.
-    page.locator("[data-contentpath='cover_image'] button[data-chooser-action-choose]").click()
-    modal = page.locator(".modal-dialog")
-    modal.wait_for(state="visible")
-    modal.locator("#id_q, input[name=q]").first.wait_for(state="visible")
-    page.keyboard.press("Escape")
-    # The date-time picker of 发布时间 (another nonce-carrying initialiser) opens.
+    # The date-time picker of 发布时间 (an initialiser carrying the nonce) opens.
     page.locator("[data-contentpath='publish_date'] input").first.click()
-    page.locator(".xdsoft_datetimepicker").first.wait_for(state="visible")
+    page.locator(".xdsoft_datetimepicker:visible").first.wait_for()
     page.keyboard.press("Escape")
+    # So does the image chooser's modal (another one), with its search form.
+    page.locator("[data-contentpath='cover_image'] button[data-chooser-action-choose]").click()
+    page.locator(".modal-dialog #id_q").wait_for(state="visible")
     watched.clean()
 
 
