@@ -132,6 +132,19 @@ def test_an_editor_edits_a_page_with_draftail_streamfield_and_the_image_chooser(
     # So does the image chooser's modal (another one), with its search form.
     page.locator("[data-contentpath='cover_image'] button[data-chooser-action-choose]").click()
     page.locator(".modal-dialog #id_q").wait_for(state="visible")
+
+    # The home page's carousel (an InlinePanel): a new item's image chooser, written from the
+    # panel's template with its nonce-carrying initialiser, opens the chooser too.
+    home = article.get_site().root_page
+    # Leaving an edit screen releases its editing session; let that finish first (SQLite's
+    # test database takes one writer at a time).
+    page.goto("about:blank")
+    page.wait_for_timeout(1000)
+    watched.visit(portal_content("nanning", f"/admin/pages/{home.pk}/edit/"))
+    page.locator("#id_carousel_items-ADD").click()
+    item = page.locator("[id^=inline_child_carousel_items-]:visible").last
+    item.locator("[id$=-image-chooser] button[data-chooser-action-choose]").click()
+    page.locator(".modal-dialog #id_q").wait_for(state="visible")
     watched.clean()
 
 
