@@ -181,7 +181,7 @@ def test_administrator_resets_disables_and_reenables_an_account(client, staff):
     client.force_login(admin)
     response = client.post(reverse("portal_reset_password", args=[target.pk]))
     password = (
-        response.content.decode().split('<code style="font-size:1.4em">')[1].split("</code>")[0]
+        response.content.decode().split('<code class="portal-new-password">')[1].split("</code>")[0]
     )
     target.refresh_from_db()
     assert target.check_password(password) and target.account_profile.must_change_password
