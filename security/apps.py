@@ -1,4 +1,5 @@
-"""App configuration: connects the lockout and password-history signals, registers the checks."""
+"""App configuration: connects the lockout and password-history signals, registers the checks,
+gives Wagtail's chooser widgets the admin's CSP nonce (security.admin_csp)."""
 
 from django.apps import AppConfig
 
@@ -10,4 +11,6 @@ class SecurityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from security import checks, signals  # noqa: F401
+        from security import admin_csp, checks, signals  # noqa: F401
+
+        admin_csp.install()

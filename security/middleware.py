@@ -6,12 +6,13 @@
   first login), and every other path sees an anonymous user, so a half-signed-in session cannot
   call staff APIs.
 - ``ContentSecurityPolicyMiddleware``: django-csp with the strict public policy everywhere and a
-  separate policy for the admin screens (settings.CONTENT_SECURITY_POLICY_ADMIN), plus
-  Permissions-Policy.
+  separate policy for the admin screens (settings.CONTENT_SECURITY_POLICY_ADMIN, scripts by
+  nonce: security.admin_csp), plus Permissions-Policy.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from urllib.parse import quote
 
 from csp.middleware import CSPMiddleware, PolicyParts
@@ -22,7 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 
-from security import sessions
+from security import admin_csp, sessions
 
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 # Reachable while the second factor is pending: signing in and out, the OTP step itself, assets.
@@ -90,6 +91,13 @@ class SecondFactorMiddleware:
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    def process_request(self, request):
+        super().process_request(request)
+        # Wagtail's widgets render without the request: they find the nonce through this.
+        request._admin_csp_token = admin_csp.set_admin_request(
+            request if _is_admin(request.path_info) else None
+        )
+
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only and _is_admin(request.path_info) and parts.config is None:
@@ -102,6 +110,11 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     def process_response(self, request, response):
         response = super().process_response(request, response)
+        token = getattr(request, "_admin_csp_token", None)
+        if token is not None:
+            # Set in another context (an async request's thread): it ends with that context.
+            with suppress(ValueError):
+                admin_csp.reset_admin_request(token)
         policy = getattr(settings, "PERMISSIONS_POLICY", "")
         if policy and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = policy
