@@ -5,9 +5,11 @@ its code)."""
 from __future__ import annotations
 
 from django import forms
+from django.db import IntegrityError, transaction
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .services import accounts, ordering
+from .services.errors import MealError
 
 
 class MealForm(WagtailAdminModelForm):
@@ -28,8 +30,19 @@ class MealForm(WagtailAdminModelForm):
             bool(self.instance.pk)
             and type(self.instance).objects.filter(pk=self.instance.pk, cancelled=True).exists()
         )
-        meal = super().save(commit=commit)
-        if commit and meal.cancelled and not was_cancelled:
+        if not commit:
+            return super().save(commit=False)
+        # Orders may have arrived since the form was opened: the row is locked and re-read
+        # (ordering.lock_for_edit raises a MealError the edit view shows on the field).
+        try:
+            with transaction.atomic():
+                ordering.lock_for_edit(self.instance)
+                meal = super().save(commit=True)
+        except IntegrityError:
+            raise MealError(
+                "capacity_below_reserved", "供应份数不能少于已订份数，请刷新后重新填写。", 409
+            ) from None
+        if meal.cancelled and not was_cancelled:
             ordering.cancel_meal(meal, meal.cancel_reason)
         return meal
 

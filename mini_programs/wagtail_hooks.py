@@ -14,7 +14,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
 from .forms import HolidayForm, InvitationForm, MealForm
@@ -30,6 +30,7 @@ from .models import (
     WeChatBinding,
 )
 from .services.deletion import deletion_refusal
+from .services.errors import MealError
 
 
 @hooks.register("register_admin_urls")
@@ -82,8 +83,23 @@ class DishViewSet(SnippetViewSet):
     ]
 
 
+class MealEditView(EditView):
+    """A refusal of the save itself (capacity below the portions ordered meanwhile) re-renders
+    the form with the canteen's input and the reason on the field, instead of a 500."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except MealError as error:
+            field = "capacity" if error.code == "capacity_below_reserved" else None
+            form.add_error(field, error.message)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
 class MealViewSet(SnippetViewSet):
     model = Meal
+    edit_view_class = MealEditView
     icon = "date"
     menu_label = "每日菜单"
     list_display = [

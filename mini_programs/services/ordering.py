@@ -106,6 +106,30 @@ def _take(meal: Meal, portions: int) -> None:
         raise MealError("sold_out", message, 409, {"remaining": remaining})
 
 
+def lock_for_edit(meal: Meal) -> None:
+    """Inside the transaction that saves an edited ``meal``: lock its row, carry the portions
+    taken since the form was opened (orders kept arriving meanwhile; saving the stale count
+    would give sold portions away again) and refuse a capacity below them with a MealError.
+
+    Orders take portions with a conditional UPDATE of the same row, so they wait for this lock
+    and then check the new capacity."""
+    if meal.pk is None:
+        return
+    current = (
+        Meal.objects.select_for_update().filter(pk=meal.pk).values_list("reserved", flat=True)
+    ).first()
+    if current is None:
+        return
+    meal.reserved = current
+    if meal.capacity is not None and meal.capacity < current:
+        raise MealError(
+            "capacity_below_reserved",
+            f"已订{current}份，供应份数不能少于已订份数。",
+            409,
+            {"reserved": current},
+        )
+
+
 def _give_back(meal_id: int, portions: int) -> None:
     Meal.objects.filter(pk=meal_id).update(reserved=F("reserved") - portions)
 
