@@ -185,10 +185,15 @@ def place_order(
         raise MealError("already_ordered", f"您已订{meal}，如需调整请修改原订单。", 409) from None
 
 
-def own_order(diner: Diner, order_id: int) -> Order:
+def own_order(diner: Diner, order_id: int, attempt: str = "read") -> Order:
     # Another diner's order is "not found", never "forbidden": nothing about it is revealed.
+    # The attempt is recorded (the current request's address): reading, changing or cancelling
+    # someone else's order, or walking through order ids, is what an IDOR attack looks like.
     order = Order.objects.select_related("meal").filter(pk=order_id, diner=diner).first()
     if order is None:
+        from .audit_trail import order_access_denied
+
+        order_access_denied(None, diner.pk, order_id, attempt)
         raise MealError("order_not_found", "订单不存在。", 404)
     return order
 
@@ -199,7 +204,7 @@ def change_order(
     """Change the number of guests (and the dish) of an active order before the cutoff; the
     prices the order was placed at are kept."""
     now = now or timezone.now()
-    order = own_order(diner, order_id)
+    order = own_order(diner, order_id, "change")
     if order.status != Status.ACTIVE:
         raise MealError("order_not_active", "该订单已退订，不能修改。", 409)
     meal = order.meal
@@ -227,7 +232,7 @@ def change_order(
 
 def cancel_order(diner: Diner, order_id: int, *, now=None) -> Order:
     now = now or timezone.now()
-    order = own_order(diner, order_id)
+    order = own_order(diner, order_id, "cancel")
     if order.status != Status.ACTIVE:
         raise MealError("order_not_active", "该订单已退订。", 409)
     if now >= order.meal.cutoff_at:

@@ -119,6 +119,7 @@ def test_lowering_capacity_while_an_order_commits_is_a_form_error_not_a_500():
     from django.contrib.auth.models import Permission
     from django.test import Client
     from django.urls import reverse
+
     meal, (first,) = setup_meal(3, 1)
     first.guests_allowed = True
     first.save()
