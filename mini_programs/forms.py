@@ -39,8 +39,9 @@ class MealForm(WagtailAdminModelForm):
                 ordering.lock_for_edit(self.instance)
                 meal = super().save(commit=True)
         except IntegrityError:
+            # Another save won a race the form's own checks could not see (same day and meal).
             raise MealError(
-                "capacity_below_reserved", "供应份数不能少于已订份数，请刷新后重新填写。", 409
+                "save_conflict", "保存时该餐次已被他人修改或新增，请刷新后重新填写。", 409
             ) from None
         if meal.cancelled and not was_cancelled:
             ordering.cancel_meal(meal, meal.cancel_reason)

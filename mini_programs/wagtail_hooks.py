@@ -14,7 +14,12 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    CreateView,
+    EditView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
 from . import admin_views
 from .forms import DinerForm, HolidayForm, InvitationForm, MealForm
@@ -83,9 +88,9 @@ class DishViewSet(SnippetViewSet):
     ]
 
 
-class MealEditView(EditView):
-    """A refusal of the save itself (capacity below the portions ordered meanwhile) re-renders
-    the form with the canteen's input and the reason on the field, instead of a 500."""
+class RefusedSaveMixin:
+    """A refusal of the save itself (capacity below the portions ordered meanwhile, a race
+    with another save) re-renders the form with the canteen's input and the reason, not a 500."""
 
     def form_valid(self, form):
         try:
@@ -97,8 +102,17 @@ class MealEditView(EditView):
             return self.form_invalid(form)
 
 
+class MealEditView(RefusedSaveMixin, EditView):
+    pass
+
+
+class MealCreateView(RefusedSaveMixin, CreateView):
+    pass
+
+
 class MealViewSet(SnippetViewSet):
     model = Meal
+    add_view_class = MealCreateView
     edit_view_class = MealEditView
     icon = "date"
     menu_label = "每日菜单"
