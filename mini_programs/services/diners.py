@@ -95,7 +95,7 @@ def import_diners(filename: str, data: bytes) -> ImportReport:
             if GUESTS_HEADER in values:
                 fields["guests_allowed"] = values[GUESTS_HEADER].lower() in YES
             # Matched by the number's blind index (numbers are stored encrypted).
-            diner = Diner.objects.with_phone(phone).select_for_update().first()
+            diner = Diner.objects.with_phone(phone).order_by("pk").select_for_update().first()
             created = diner is None
             diner = diner or Diner(phone=phone)
             for attribute, value in fields.items():
