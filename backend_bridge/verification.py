@@ -172,7 +172,16 @@ def new_captcha(ip: str, large: bool = False) -> tuple[str, bytes]:
     ]
     refused = hit_all(((limit, ip or "unknown") for limit in limits), now=now)
     if refused is not None:
-        _, decision = refused
+        limiter, decision = refused
+        from backend_bridge.signals import abuse_refused
+
+        # A flood of captchas is the first step of SMS bombing: recorded like the SMS limits.
+        abuse_refused.send(
+            None,
+            kind="captcha_rate_limited",
+            ip=ip or "",
+            details={"scope": getattr(limiter, "name", "")},
+        )
         raise VerificationError(
             "rate_limited",
             f"获取图形验证码过于频繁，请{_wait_text(decision.retry_after)}后再试。",

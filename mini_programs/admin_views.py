@@ -14,7 +14,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from .forms import DayForm, DinerImportForm, MonthForm
 from .models import Diner, Order
-from .services import billing, ordering
+from .services import audit_trail, billing, ordering
 from .services.diners import import_diners
 from .services.errors import MealError
 
@@ -66,21 +66,38 @@ def export_day(request):
         messages.error(request, "请选择要导出的日期。")
         return redirect("mini_programs_admin:dashboard")
     day = form.cleaned_data["day"]
-    return _xlsx(billing.day_list_xlsx(day), f"{day:%Y-%m-%d}-用餐名单.xlsx")
+    data = billing.day_list_xlsx(day)
+    audit_trail.exported(request, "mp_day_list_exported", f"{day:%Y-%m-%d} 用餐名单")
+    return _xlsx(data, f"{day:%Y-%m-%d}-用餐名单.xlsx")
 
 
 def export_month(request):
     _require(orders_policy, request.user, ["view", "change"])
-    form = MonthForm(request.GET)
+    form = MonthForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
-        messages.error(request, "月份格式应为“年-月”，例如 2026-12。")
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect("mini_programs_admin:dashboard")
     try:
         year, month = billing.parse_month(form.cleaned_data["month"])
     except MealError as error:
         messages.error(request, error.message)
         return redirect("mini_programs_admin:dashboard")
-    return _xlsx(billing.month_bills_xlsx(year, month), f"{year:04d}-{month:02d}-月度账单.xlsx")
+    # Full numbers only by a POST with a reason (a link cannot ask for them), from someone who
+    # may edit diners; every export is recorded, and an unmasked one as a view of personal data.
+    unmasked = bool(form.cleaned_data["unmasked"]) and request.method == "POST"
+    if unmasked:
+        _require(diners_policy, request.user, ["change"])
+    data = billing.month_bills_xlsx(year, month, unmasked=unmasked)
+    audit_trail.exported(
+        request,
+        "mp_month_bills_exported",
+        f"{year:04d}-{month:02d} 月度账单",
+        unmasked=unmasked,
+        reason=form.cleaned_data.get("reason", ""),
+    )
+    return _xlsx(data, f"{year:04d}-{month:02d}-月度账单.xlsx")
 
 
 def import_view(request):

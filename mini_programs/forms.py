@@ -5,9 +5,11 @@ its code)."""
 from __future__ import annotations
 
 from django import forms
+from django.db import IntegrityError, transaction
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .services import accounts, ordering
+from .services.errors import MealError
 
 
 class MealForm(WagtailAdminModelForm):
@@ -28,10 +30,53 @@ class MealForm(WagtailAdminModelForm):
             bool(self.instance.pk)
             and type(self.instance).objects.filter(pk=self.instance.pk, cancelled=True).exists()
         )
-        meal = super().save(commit=commit)
-        if commit and meal.cancelled and not was_cancelled:
+        if not commit:
+            return super().save(commit=False)
+        # Orders may have arrived since the form was opened: the row is locked and re-read
+        # (ordering.lock_for_edit raises a MealError the edit view shows on the field).
+        try:
+            with transaction.atomic():
+                ordering.lock_for_edit(self.instance)
+                meal = super().save(commit=True)
+        except IntegrityError:
+            # Another save won a race the form's own checks could not see (same day and meal).
+            raise MealError(
+                "save_conflict", "保存时该餐次已被他人修改或新增，请刷新后重新填写。", 409
+            ) from None
+        if meal.cancelled and not was_cancelled:
             ordering.cancel_meal(meal, meal.cancel_reason)
         return meal
+
+
+class DinerForm(WagtailAdminModelForm):
+    """The diner's form never shows the stored phone number (it is personal data, shown masked
+    in the help text): the canteen types a new number to change it, or leaves it empty."""
+
+    phone = forms.CharField(label="手机号", max_length=20, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["phone"]
+        if self.instance.pk:
+            field.help_text = f"当前号码：{self.instance.masked_phone}。不修改请留空。"
+            self.initial["phone"] = ""
+        else:
+            field.required = True
+            field.help_text = "11 位手机号码，职工绑定小程序时核对。"
+
+    def clean_phone(self):
+        from backend_bridge.idcard import validate_mobile
+
+        value = (self.cleaned_data.get("phone") or "").strip()
+        if not value:
+            if self.instance.pk:
+                return self.instance.phone  # unchanged
+            raise forms.ValidationError("请填写手机号。")
+        phone = validate_mobile(value)
+        others = type(self.instance).objects.with_phone(phone).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError("该手机号已登记为其他用餐人员。")
+        return phone
 
 
 class HolidayForm(WagtailAdminModelForm):
@@ -71,3 +116,15 @@ class MonthForm(forms.Form):
         regex=r"^\d{4}-\d{1,2}$",
         error_messages={"invalid": "月份格式应为“年-月”，例如 2026-12。"},
     )
+    unmasked = forms.BooleanField(
+        label="含完整手机号",
+        required=False,
+        help_text="默认导出脱敏号码；导出完整号码须填写事由，记入审计日志。",
+    )
+    reason = forms.CharField(label="事由", max_length=200, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("unmasked") and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "导出完整手机号须填写事由。")
+        return cleaned

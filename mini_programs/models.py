@@ -4,6 +4,10 @@ Diners are the canteen's own staff records (:class:`Diner`); a WeChat identity o
 one (:class:`WeChatBinding`, per AppID), so that a change of the mini-program's owning entity
 (主体变更) with a new AppID re-binds people to the same records and keeps their history.
 Money is ``DecimalField`` throughout; an order keeps the prices it was placed at.
+
+A diner's phone number is personal data and is stored like citizens' (``backend_bridge.crypto``):
+SM4-GCM ciphertext, with an HMAC-SM3 blind index for the one lookup by number (binding, the
+staff-list import), which is also what keeps numbers unique; ``rotate_keys`` re-keys both.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from django.db.models import Q
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
+
+from backend_bridge.crypto import EncryptedTextField, blind_index, blind_indexes, mask_phone
 
 ZERO = Decimal("0.00")
 
@@ -41,11 +47,27 @@ class Department(models.Model):
         return self.name
 
 
+#: Purpose of the phone numbers' blind index (kept apart from citizens' phone index).
+PHONE_INDEX_PURPOSE = "diner_phone"
+
+
+class DinerQuerySet(models.QuerySet):
+    def with_phone(self, phone: str):
+        """Diners with this number, under every readable index key (a rotation may be under
+        way)."""
+        return self.filter(phone_index__in=blind_indexes(phone, PHONE_INDEX_PURPOSE))
+
+    def with_phones(self, phones):
+        indexes = [i for phone in phones for i in blind_indexes(phone, PHONE_INDEX_PURPOSE)]
+        return self.filter(phone_index__in=indexes)
+
+
 class Diner(models.Model):
     """A member of staff who may eat in the canteen (用餐人员): the record orders belong to."""
 
     name = models.CharField("姓名", max_length=50)
-    phone = models.CharField("手机号", max_length=11, unique=True)
+    phone = EncryptedTextField("手机号")
+    phone_index = models.CharField(max_length=64, unique=True, editable=False)
     employee_no = models.CharField("工号", max_length=32, blank=True)
     department = models.ForeignKey(
         Department,
@@ -59,6 +81,8 @@ class Diner(models.Model):
     guests_allowed = models.BooleanField("允许代订客餐", default=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
+    objects = DinerQuerySet.as_manager()
+
     class Meta:
         verbose_name = "用餐人员"
         verbose_name_plural = "用餐人员"
@@ -66,6 +90,18 @@ class Diner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.department or '未分配部门'}）"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "phone" in update_fields:
+            self.phone_index = blind_index(self.phone or "", PHONE_INDEX_PURPOSE)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "phone_index"}
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
 
 
 class WeChatBinding(models.Model):

@@ -12,12 +12,17 @@ from django.urls import include, path, reverse_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.tables import BooleanColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    CreateView,
+    EditView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
 from . import admin_views
-from .forms import HolidayForm, InvitationForm, MealForm
+from .forms import DinerForm, HolidayForm, InvitationForm, MealForm
 from .models import (
     Department,
     Diner,
@@ -30,6 +35,7 @@ from .models import (
     WeChatBinding,
 )
 from .services.deletion import deletion_refusal
+from .services.errors import MealError
 
 
 @hooks.register("register_admin_urls")
@@ -82,8 +88,32 @@ class DishViewSet(SnippetViewSet):
     ]
 
 
+class RefusedSaveMixin:
+    """A refusal of the save itself (capacity below the portions ordered meanwhile, a race
+    with another save) re-renders the form with the canteen's input and the reason, not a 500."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except MealError as error:
+            field = "capacity" if error.code == "capacity_below_reserved" else None
+            form.add_error(field, error.message)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+class MealEditView(RefusedSaveMixin, EditView):
+    pass
+
+
+class MealCreateView(RefusedSaveMixin, CreateView):
+    pass
+
+
 class MealViewSet(SnippetViewSet):
     model = Meal
+    add_view_class = MealCreateView
+    edit_view_class = MealEditView
     icon = "date"
     menu_label = "每日菜单"
     list_display = [
@@ -131,22 +161,26 @@ class DinerViewSet(SnippetViewSet):
     list_display = [
         "name",
         "department",
-        "phone",
+        Column("masked_phone", label="手机号"),  # stored encrypted, shown masked
         "employee_no",
         BooleanColumn("active", label="允许订餐"),
         BooleanColumn("guests_allowed", label="允许代订客餐"),
     ]
     list_filter = ["department", "active", "guests_allowed"]
-    search_fields = ["name", "phone", "employee_no"]
+    # Phone numbers are ciphertext: not searchable by value (the import matches by number).
+    search_fields = ["name", "employee_no"]
     copy_view_enabled = False
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("phone"),
-        FieldPanel("employee_no"),
-        FieldPanel("department"),
-        FieldPanel("active"),
-        FieldPanel("guests_allowed"),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldPanel("phone"),
+            FieldPanel("employee_no"),
+            FieldPanel("department"),
+            FieldPanel("active"),
+            FieldPanel("guests_allowed"),
+        ],
+        base_form_class=DinerForm,
+    )
 
 
 class DepartmentViewSet(SnippetViewSet):
@@ -199,7 +233,7 @@ class BindingViewSet(SnippetViewSet):
     menu_label = "微信绑定"
     list_display = ["diner", "app_id", "method", "bound_at"]
     list_filter = ["app_id", "method"]
-    search_fields = ["diner__name", "diner__phone"]
+    search_fields = ["diner__name"]
     copy_view_enabled = False
     inspect_view_enabled = True
     # Bindings are made by diners in the mini-program; the canteen only removes one (a diner

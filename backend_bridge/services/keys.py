@@ -6,6 +6,10 @@ with a higher ``PII_*_KEY_VERSION``, the old ones in ``PII_*_OLD_KEYS``): every 
 key version, so rows not yet rotated still decrypt, and lookups try every readable index.
 Each batch is a short transaction of single-row updates of the encrypted columns only, so
 concurrent status changes of the same submissions are never lost; running it twice is harmless.
+
+Other apps that keep personal data the same way register their tables (``register``, from their
+``AppConfig.ready``; the canteen's diners' phone numbers do), so that one ``rotate_keys`` covers
+every encrypted column without the bridge importing them.
 """
 
 from __future__ import annotations
@@ -23,6 +27,33 @@ from backend_bridge.models import Submission
 PII_FIELDS = ("name", "id_number", "phone")
 
 
+@dataclass(frozen=True)
+class EncryptedTable:
+    """A model with SM4 columns (``fields``) and blind indexes (``indexes``: index column →
+    (encrypted column it indexes, the index's purpose))."""
+
+    label: str
+    model: type
+    fields: tuple[str, ...]
+    indexes: dict[str, tuple[str, str]]
+
+
+_TABLES: dict[str, EncryptedTable] = {}
+
+
+def register(label: str, model, fields, indexes) -> None:
+    """Have ``rotate_keys`` re-encrypt ``fields`` and re-compute ``indexes`` of ``model``."""
+    _TABLES[model._meta.label_lower] = EncryptedTable(label, model, tuple(fields), dict(indexes))
+
+
+@dataclass
+class TableRotation:
+    checked: int = 0
+    reencrypted: int = 0
+    reindexed: int = 0
+    failed: list[int] = field(default_factory=list)
+
+
 @dataclass
 class RotationReport:
     sm4_version: int = 0
@@ -33,6 +64,8 @@ class RotationReport:
     # Query codes are never stored: their indexes keep their key until those cases are gone.
     query_codes_by_old_key: dict[int, int] = field(default_factory=dict)
     failed: list[int] = field(default_factory=list)
+    #: The registered tables of other apps, by their label (e.g. 用餐人员).
+    tables: dict[str, TableRotation] = field(default_factory=dict)
 
 
 def _raw_tokens(queryset):
@@ -68,7 +101,48 @@ def rotate(batch_size: int = 500, pause: float = 0.0, dry_run: bool = False) -> 
         if pause:
             time.sleep(pause)  # leave the database to the site between batches
     report.query_codes_by_old_key = dict(_query_code_versions(index_version))
+    for table in _TABLES.values():
+        report.tables[table.label] = _rotate_table(table, sm4_version, batch_size, pause, dry_run)
     return report
+
+
+def _rotate_table(table: EncryptedTable, sm4_version, batch_size, pause, dry_run):
+    result = TableRotation()
+    model, names, indexes = table.model, table.fields, list(table.indexes)
+    last_pk = 0
+    while True:
+        raw = model.objects.filter(pk__gt=last_pk).order_by("pk")
+        raw = raw.annotate(**{f"raw_{n}": Cast(n, output_field=TextField()) for n in names})
+        rows = list(raw.values_list("pk", *(f"raw_{n}" for n in names), *indexes)[:batch_size])
+        if not rows:
+            break
+        last_pk = rows[-1][0]
+        with transaction.atomic():
+            for pk, *values in rows:
+                result.checked += 1
+                tokens = dict(zip(names, values[: len(names)], strict=True))
+                stored = dict(zip(indexes, values[len(names) :], strict=True))
+                try:
+                    plain = {n: crypto.decrypt(t) if t else t for n, t in tokens.items()}
+                except crypto.DecryptionError:
+                    result.failed.append(pk)
+                    continue
+                updates = {}
+                if any(t and crypto.token_key_version(t) != sm4_version for t in tokens.values()):
+                    updates.update(plain)  # the encrypted field re-encrypts under the current key
+                    result.reencrypted += 1
+                fresh = {
+                    column: crypto.blind_index(plain[source], purpose) if plain[source] else ""
+                    for column, (source, purpose) in table.indexes.items()
+                }
+                if fresh != stored:
+                    updates.update(fresh)
+                    result.reindexed += 1
+                if updates and not dry_run:
+                    model.objects.filter(pk=pk).update(**updates)
+        if pause:
+            time.sleep(pause)
+    return result
 
 
 def _query_code_versions(current: int):

@@ -74,6 +74,15 @@ def own(account: AppAccount, reference) -> Submission:
         reference = None
     found = reference and own_submissions(account).filter(reference=reference).first()
     if not found:
+        if reference and Submission.objects.filter(reference=reference).exists():
+            # Someone else's reference: the same 404, and a record for the audit log.
+            from backend_bridge.signals import abuse_refused
+
+            abuse_refused.send(
+                None,
+                kind="app_submission_access_denied",
+                details={"account": account.pk, "reference": str(reference)},
+            )
         raise LookupFailed("not_found", "找不到该信访件", status=404)
     return found
 

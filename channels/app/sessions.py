@@ -166,22 +166,36 @@ def session_for(request, token: str, kind: str) -> AppSession | None:
     if not token.startswith(ACCESS_PREFIX) or len(token) > 80:
         return None
     device = (request.headers.get(DEVICE_HEADER) or "").strip()
+    digest = _digest(token, "app_access")
     session = (
         AppSession.objects.select_related("account", "user")
-        .filter(access_digest=_digest(token, "app_access"), kind=kind, revoked_at__isnull=True)
+        .filter(access_digest=digest, kind=kind, revoked_at__isnull=True)
         .first()
     )
     now = timezone.now()
-    if (
-        session is None
-        or session.access_expires_at <= now
-        or session.device_id != device
-        or not _owner_active(session)
-    ):
+    if session is not None and session.device_id != device:
+        _token_refused(session, "other_device")  # a copied token, used from another device
+        return None
+    if session is None:
+        ended = AppSession.objects.filter(access_digest=digest, kind=kind).first()
+        if ended is not None and ended.revoked_at is not None:
+            _token_refused(ended, "revoked")  # a token used after sign-out or a reuse alarm
+        return None
+    if session.access_expires_at <= now or not _owner_active(session):
         return None
     if now - session.last_used_at > timedelta(minutes=1):  # not a write on every request
         AppSession.objects.filter(pk=session.pk).update(last_used_at=now)
     return session
+
+
+def _token_refused(session: AppSession, why: str) -> None:
+    from backend_bridge.signals import abuse_refused
+
+    abuse_refused.send(
+        None,
+        kind="app_token_refused",
+        details={"session": session.pk, "kind": session.kind, "reason": why},
+    )
 
 
 def revoke(session: AppSession, reason: str = "logout") -> None:

@@ -29,7 +29,7 @@ from ninja import Status as Answer
 from pydantic import Field
 
 from backend_bridge.api import ErrorOut, EventOut, LimitOut
-from backend_bridge.models import Channel, Kind, Source, Status
+from backend_bridge.models import Channel, Kind, Source, Status, Submission
 from backend_bridge.services import inbox
 from backend_bridge.services.errors import BridgeError
 from backend_bridge.services.limits import overdue_q, time_limits
@@ -225,6 +225,16 @@ def _mine(request, pk: int):
     """The submission if it is in the staff member's scope; 404 otherwise (never a hint)."""
     found = inbox.submissions_for(_user(request)).filter(pk=pk).first()
     if found is None:
+        if Submission.objects.filter(pk=pk).exists():
+            # Another portal's (or another role's) case: the same 404, recorded like the admin's.
+            from backend_bridge.signals import abuse_refused
+
+            abuse_refused.send(
+                None,
+                kind="submission_access_denied",
+                ip=client_ip(request),
+                details={"submission": pk, "method": request.method, "via": "staff_app"},
+            )
         raise AppError(404, "not_found", "找不到该信访件")
     return found
 

@@ -175,7 +175,7 @@ def _matching_diner(name: str, phone: str) -> Diner | None:
         phone = validate_mobile(phone)
     except ValidationError:
         return None
-    return Diner.objects.filter(name=_normal(name), phone=phone).first()
+    return Diner.objects.with_phone(phone).filter(name=_normal(name)).first()
 
 
 def captcha_for_binding(ip: str) -> tuple[str, bytes]:

@@ -16,6 +16,8 @@ from django.db.models import Count, Sum
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from backend_bridge.crypto import mask_phone
+
 from ..models import ZERO, Diner, Order
 from .errors import MealError
 from .ordering import active_orders_on, live_counts
@@ -123,8 +125,9 @@ def day_list_xlsx(day: date) -> bytes:
     return _bytes(workbook)
 
 
-def month_bills_xlsx(year: int, month: int) -> bytes:
-    """The month's bills: one row per diner (orders, portions, amount) and every order."""
+def month_bills_xlsx(year: int, month: int, *, unmasked: bool = False) -> bytes:
+    """The month's bills: one row per diner (orders, portions, amount) and every order.
+    Phone numbers are masked unless ``unmasked`` (the caller records who asked and why)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "月度账单"
@@ -143,7 +146,7 @@ def month_bills_xlsx(year: int, month: int) -> bytes:
                 departments.get(row["diner_id"]) or "",
                 row["diner__name"],
                 row["diner__employee_no"],
-                row["diner__phone"],
+                row["diner__phone"] if unmasked else mask_phone(row["diner__phone"]),
                 row["n"],
                 row["portions"],
                 row["total"],

@@ -106,6 +106,30 @@ def _take(meal: Meal, portions: int) -> None:
         raise MealError("sold_out", message, 409, {"remaining": remaining})
 
 
+def lock_for_edit(meal: Meal) -> None:
+    """Inside the transaction that saves an edited ``meal``: lock its row, carry the portions
+    taken since the form was opened (orders kept arriving meanwhile; saving the stale count
+    would give sold portions away again) and refuse a capacity below them with a MealError.
+
+    Orders take portions with a conditional UPDATE of the same row, so they wait for this lock
+    and then check the new capacity."""
+    if meal.pk is None:
+        return
+    current = (
+        Meal.objects.select_for_update().filter(pk=meal.pk).values_list("reserved", flat=True)
+    ).first()
+    if current is None:
+        return
+    meal.reserved = current
+    if meal.capacity is not None and meal.capacity < current:
+        raise MealError(
+            "capacity_below_reserved",
+            f"已订{current}份，供应份数不能少于已订份数。",
+            409,
+            {"reserved": current},
+        )
+
+
 def _give_back(meal_id: int, portions: int) -> None:
     Meal.objects.filter(pk=meal_id).update(reserved=F("reserved") - portions)
 
@@ -161,10 +185,15 @@ def place_order(
         raise MealError("already_ordered", f"您已订{meal}，如需调整请修改原订单。", 409) from None
 
 
-def own_order(diner: Diner, order_id: int) -> Order:
+def own_order(diner: Diner, order_id: int, attempt: str = "read") -> Order:
     # Another diner's order is "not found", never "forbidden": nothing about it is revealed.
+    # The attempt is recorded (the current request's address): reading, changing or cancelling
+    # someone else's order, or walking through order ids, is what an IDOR attack looks like.
     order = Order.objects.select_related("meal").filter(pk=order_id, diner=diner).first()
     if order is None:
+        from .audit_trail import order_access_denied
+
+        order_access_denied(None, diner.pk, order_id, attempt)
         raise MealError("order_not_found", "订单不存在。", 404)
     return order
 
@@ -175,7 +204,7 @@ def change_order(
     """Change the number of guests (and the dish) of an active order before the cutoff; the
     prices the order was placed at are kept."""
     now = now or timezone.now()
-    order = own_order(diner, order_id)
+    order = own_order(diner, order_id, "change")
     if order.status != Status.ACTIVE:
         raise MealError("order_not_active", "该订单已退订，不能修改。", 409)
     meal = order.meal
@@ -203,7 +232,7 @@ def change_order(
 
 def cancel_order(diner: Diner, order_id: int, *, now=None) -> Order:
     now = now or timezone.now()
-    order = own_order(diner, order_id)
+    order = own_order(diner, order_id, "cancel")
     if order.status != Status.ACTIVE:
         raise MealError("order_not_active", "该订单已退订。", 409)
     if now >= order.meal.cutoff_at:

@@ -69,3 +69,8 @@ def test_captchas_are_limited_per_address(client, settings):
     assert "获取图形验证码过于频繁" in refused["message"]
     # Another address is not affected.
     assert client.post("/api/v1/sms/captchas", REMOTE_ADDR="203.0.113.77").status_code == 201
+    # Each refusal is in the security audit log, with the address it came from.
+    from audit.models import AuditRecord
+
+    refusals = AuditRecord.objects.filter(action="captcha_rate_limited", outcome="denied")
+    assert refusals.count() == 3 and {r.ip for r in refusals} == {"127.0.0.1"}

@@ -141,6 +141,24 @@ def test_a_citizen_never_reaches_another_citizens_submission(client, app_id_numb
         assert "阿丽丝" not in response.content.decode()
     submission = Submission.objects.get(reference=mine["reference"])
     assert not submission.follow_ups.exists()
+    from audit.models import AuditRecord
+
+    # The three attempts at a real reference are audited; a reference that exists nowhere is not.
+    denied = AuditRecord.objects.filter(action="app_submission_access_denied", outcome="denied")
+    assert denied.count() == 3
+    assert {r.details["reference"] for r in denied} == {mine["reference"]}
+
+
+def test_a_copied_or_signed_out_token_is_refused_and_audited(client):
+    from audit.models import AuditRecord
+
+    alice = sign_in(client, ALICE, "alice-phone-1")
+    thief = Device(client, "thief-phone-1", alice.token)
+    assert thief.get("/account/me").status_code == 401
+    assert alice.post("/account/logout").status_code == 204
+    assert alice.get("/account/me").status_code == 401
+    refused = AuditRecord.objects.filter(action="app_token_refused").order_by("seq")
+    assert [r.details["reason"] for r in refused] == ["other_device", "revoked"]
 
 
 def test_a_citizen_evaluates_and_follows_up_their_own_submission(client, app_id_number):

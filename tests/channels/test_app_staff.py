@@ -173,6 +173,12 @@ def test_nanning_staff_can_neither_read_nor_change_a_liuzhou_submission(client, 
     theirs.refresh_from_db()
     assert theirs.status == Status.SUBMITTED and theirs.events.count() == 1
     assert not PiiAccessLog.objects.exists() and not CaseNote.objects.exists()
+    # Each attempt is in the security audit log, as the admin's are.
+    from audit.models import AuditRecord
+
+    denied = AuditRecord.objects.filter(action="submission_access_denied", outcome="denied")
+    assert denied.count() == len(responses)
+    assert {r.details["submission"] for r in denied} == {theirs.pk}
 
 
 def test_decline_needs_a_reason_and_reply_a_reply(client, staff, petition):

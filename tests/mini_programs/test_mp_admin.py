@@ -90,6 +90,53 @@ def test_capacity_cannot_go_below_what_is_ordered(canteen, make_meal, make_diner
     assert meal.capacity == 3
 
 
+def test_orders_arriving_while_capacity_is_lowered_are_a_form_error_not_a_500(
+    canteen, make_meal, make_diner, monkeypatch
+):
+    from mini_programs.forms import MealForm
+
+    meal = make_meal(capacity=5)
+    ordering.place_order(make_diner(), meal.pk)
+    late = [make_diner(), make_diner()]
+    clean = MealForm.clean
+
+    def orders_arrive_after_validation(form):
+        cleaned = clean(form)  # the form saw 1 portion taken: capacity 2 looked fine
+        for diner in late:
+            ordering.place_order(diner, meal.pk)
+        return cleaned
+
+    monkeypatch.setattr(MealForm, "clean", orders_arrive_after_validation)
+    data = meal_form(date=f"{meal.date:%Y-%m-%d}", capacity="2", price="18.00")
+    response = canteen.post(url("meal", "edit", meal.pk), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "已订3份，供应份数不能少于已订份数。" in page
+    assert 'value="18.00"' in page  # what was typed is still there
+    meal.refresh_from_db()
+    assert (meal.capacity, meal.reserved, meal.price) == (5, 3, Decimal("15.00"))
+
+
+def test_saving_a_meal_keeps_the_portions_ordered_while_the_form_was_open(
+    canteen, make_meal, make_diner, monkeypatch
+):
+    from mini_programs.forms import MealForm
+
+    meal = make_meal(capacity=5)
+    clean = MealForm.clean
+
+    def an_order_arrives(form):
+        cleaned = clean(form)
+        ordering.place_order(make_diner(), meal.pk)
+        return cleaned
+
+    monkeypatch.setattr(MealForm, "clean", an_order_arrives)
+    data = meal_form(date=f"{meal.date:%Y-%m-%d}", capacity="4")
+    assert canteen.post(url("meal", "edit", meal.pk), data).status_code == 302
+    meal.refresh_from_db()
+    assert (meal.capacity, meal.reserved) == (4, 1)  # the stale count 0 was not written back
+
+
 def test_cancelling_a_meal_in_the_admin_notifies_who_ordered(
     canteen, make_meal, sign_in, make_diner
 ):
@@ -229,14 +276,14 @@ def test_importing_the_staff_list_from_xlsx_and_csv(canteen, department):
     assert response.status_code == 200
     page = response.content.decode()
     assert "新增 1 人" in page and "第3行" in page
-    diner = Diner.objects.get(phone="13800000001")
+    diner = Diner.objects.with_phone("13800000001").get()
     assert diner.department.name == "督查室" and diner.guests_allowed
 
     csv = io.BytesIO("姓名,手机号,部门\n刘洋,13800000001,办公室\n".encode("gb18030"))
     csv.name = "名单.csv"
     response = canteen.post(reverse("mini_programs_admin:import"), {"file": csv})
     assert "更新 1 人" in response.content.decode()
-    assert Diner.objects.get(phone="13800000001").department == department
+    assert Diner.objects.with_phone("13800000001").get().department == department
 
 
 def test_an_unreadable_import_file_is_a_form_error(canteen):

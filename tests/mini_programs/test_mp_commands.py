@@ -20,7 +20,7 @@ def test_importing_the_staff_list_from_a_csv_file(tmp_path):
     path = tmp_path / "名单.csv"
     path.write_text("姓名,手机号,部门,工号\n黄丽,13800000009,办公室,B9\n无号,,办公室,\n", "utf-8")
     assert "新增 1 人，更新 0 人，1 行未导入" in run("mp_import_diners", str(path))
-    assert Diner.objects.get(phone="13800000009").employee_no == "B9"
+    assert Diner.objects.with_phone("13800000009").get().employee_no == "B9"
 
 
 def test_a_missing_or_unsupported_file_is_a_command_error(tmp_path):

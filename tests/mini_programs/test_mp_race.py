@@ -109,3 +109,79 @@ def test_a_rush_of_orders_never_exceeds_capacity():
     assert outcomes.count("sold_out") == 11
     meal.refresh_from_db()
     assert meal.reserved == 5 == Order.objects.filter(meal=meal, status="active").count()
+
+
+def test_lowering_capacity_while_an_order_commits_is_a_form_error_not_a_500():
+    """The canteen lowers a meal from 3 portions to 1 while an order for 2 is being placed:
+    the admin's save waits for the order's row lock, then refuses on the field (no 500, the
+    database constraint is never what answers)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+    from django.urls import reverse
+
+    meal, (first,) = setup_meal(3, 1)
+    first.guests_allowed = True
+    first.save()
+    Meal.objects.filter(pk=meal.pk).update(guests_allowed=True)
+    user = get_user_model().objects.create_user(username="canteen", password="Pw-canteen-2026")
+    # The canteen group's meal permissions (the seeded group needs the flushed collections).
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["access_admin", "view_meal", "change_meal", "add_meal"]
+        )
+    )
+    admin = Client()
+    admin.force_login(user)
+    edit = admin.get(reverse("wagtailsnippets_mini_programs_meal:edit", args=[meal.pk]))
+    assert edit.status_code == 200  # the form is opened with nothing ordered yet
+    placed, release, results = threading.Event(), threading.Event(), {}
+
+    def holder():
+        try:
+            with transaction.atomic():
+                results["order"] = ordering.place_order(first, meal.pk, guests=1)
+                placed.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def canteen():
+        started = time.monotonic()
+        try:
+            results["response"] = admin.post(
+                reverse("wagtailsnippets_mini_programs_meal:edit", args=[meal.pk]),
+                {
+                    "date": f"{meal.date:%Y-%m-%d}",
+                    "kind": "lunch",
+                    "price": "15.00",
+                    "subsidy": "0.00",
+                    "cutoff_at": timezone.localtime(meal.cutoff_at).strftime("%Y-%m-%d %H:%M"),
+                    "capacity": "1",
+                    "guests_allowed": "on",
+                    "max_guests": "2",
+                    "cancel_reason": "",
+                    "menu_items-TOTAL_FORMS": "0",
+                    "menu_items-INITIAL_FORMS": "0",
+                    "menu_items-MIN_NUM_FORMS": "0",
+                    "menu_items-MAX_NUM_FORMS": "1000",
+                },
+            )
+        finally:
+            results["waited"] = time.monotonic() - started
+            connections.close_all()
+
+    a = threading.Thread(target=holder)
+    a.start()
+    assert placed.wait(10)
+    b = threading.Thread(target=canteen)
+    b.start()
+    time.sleep(0.5)
+    release.set()
+    a.join(10)
+    b.join(30)
+    response = results["response"]
+    assert response.status_code == 200
+    assert "已订2份，供应份数不能少于已订份数。" in response.content.decode()
+    meal.refresh_from_db()
+    assert (meal.capacity, meal.reserved) == (3, 2)

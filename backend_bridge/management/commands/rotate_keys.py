@@ -24,11 +24,25 @@ class Command(BaseCommand):
             f"检查 {report.checked} 件，{verb}重新加密 {report.reencrypted} 件，"
             f"{verb}重建索引 {report.reindexed} 件。"
         )
+        for label, table in report.tables.items():
+            self.stdout.write(
+                f"{label}：检查 {table.checked} 条，{verb}重新加密 {table.reencrypted} 条，"
+                f"{verb}重建索引 {table.reindexed} 条。"
+            )
         for version, count in report.query_codes_by_old_key.items():
             self.stdout.write(
                 self.style.WARNING(
                     f"仍有 {count} 件的查询码索引使用索引密钥 v{version}（查询码不落库，无法重建）："
                     f"在这些信访件办结并过期前请保留该旧密钥。"
+                )
+            )
+        failed_tables = {label: t.failed for label, t in report.tables.items() if t.failed}
+        if failed_tables and not report.failed:
+            raise CommandError(
+                "；".join(
+                    f"{label} {len(pks)} 条无法解密（缺少对应版本的旧密钥？）：编号 "
+                    + ", ".join(str(pk) for pk in pks[:20])
+                    for label, pks in failed_tables.items()
                 )
             )
         if report.failed:

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         if pending:
             diners = rebind_report().pending
         elif phones:
-            diners = list(Diner.objects.filter(phone__in=phones))
+            diners = list(Diner.objects.with_phones(phones))
         else:
             diners = list(Diner.objects.filter(active=True))
         for diner in diners:

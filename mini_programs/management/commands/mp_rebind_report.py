@@ -35,7 +35,7 @@ class Command(BaseCommand):
             rows = [("已重新绑定", d) for d in report.rebound] + rows
         for state, diner in rows:
             department = diner.department.name if diner.department else ""
-            self.stdout.write(f"{state}\t{diner.name}\t{department}\t{diner.phone}")
+            self.stdout.write(f"{state}\t{diner.name}\t{department}\t{diner.masked_phone}")
         if target:
             self._write(target, rows)
 
@@ -45,4 +45,4 @@ class Command(BaseCommand):
             writer.writerow(["状态", "姓名", "部门", "手机号"])
             for state, diner in rows:
                 department = diner.department.name if diner.department else ""
-                writer.writerow([state, diner.name, department, diner.phone])
+                writer.writerow([state, diner.name, department, diner.masked_phone])
