@@ -8,6 +8,7 @@ import zlib
 
 import pytest
 
+from tests.simulators.push import PushSimulator
 from tests.simulators.wechat import WeChatSimulator
 
 
@@ -116,3 +117,19 @@ def h5_id_number():
 
 # Fixtures of the APP API tests (tests/channels/test_app_*.py).
 from tests.channels.app_helpers import app_id_number, app_settings, case_system  # noqa: E402,F401
+
+
+@pytest.fixture
+def push_service(settings):
+    """The APP's HUAWEI-style push provider pointed at the loopback push service."""
+    with PushSimulator(app_id="104000001", client_secret="push-secret") as simulator:
+        settings.APP_PUSH_PROVIDERS = [
+            "channels.app.push.ConsolePushProvider",
+            "channels.app.push.HuaweiPushProvider",
+        ]
+        settings.PUSH_HUAWEI_APP_ID = "104000001"
+        settings.PUSH_HUAWEI_CLIENT_SECRET = "push-secret"
+        settings.PUSH_HUAWEI_OAUTH_URL = simulator.url + "/oauth2/v3/token"
+        settings.PUSH_HUAWEI_API_BASE = simulator.url
+        settings.APP_PUSH_TIMEOUT = 2.0
+        yield simulator

@@ -13,25 +13,9 @@ from backend_bridge.services import status as status_service
 from channels.app import push
 from channels.models import AppSession, PushMessage, WeChatNotice, WeChatNoticeSubscription
 from tests.channels.app_helpers import sign_in, submit_petition
-from tests.simulators.push import PushSimulator
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("app_settings", "portals")]
 PHONE = "13800138000"
-
-
-@pytest.fixture
-def push_service(settings):
-    with PushSimulator(app_id="104000001", client_secret="push-secret") as simulator:
-        settings.APP_PUSH_PROVIDERS = [
-            "channels.app.push.ConsolePushProvider",
-            "channels.app.push.HuaweiPushProvider",
-        ]
-        settings.PUSH_HUAWEI_APP_ID = "104000001"
-        settings.PUSH_HUAWEI_CLIENT_SECRET = "push-secret"
-        settings.PUSH_HUAWEI_OAUTH_URL = simulator.url + "/oauth2/v3/token"
-        settings.PUSH_HUAWEI_API_BASE = simulator.url
-        settings.APP_PUSH_TIMEOUT = 2.0
-        yield simulator
 
 
 @pytest.fixture
