@@ -249,16 +249,24 @@ def _portal_group_names(portals) -> list[str]:
 
 def portal_scope(actor):
     """The accounts of ``actor``'s portals that belong to no other portal and to none of the
-    installation's administrators: a portal administrator's accounts (a queryset)."""
+    installation's administrators: a portal administrator's accounts (a queryset). Another
+    管理员 of the same portal is not among them: the security administrator gives that role, and
+    a peer who could reset its password and second factor could sign in as it."""
     user_model = get_user_model()
     own = admin_portals(actor)
     if not own:
         return user_model.objects.none()
     own_ids = {p.pk for p in own}
     others = [p for p in Portal.objects.only("id", "name") if p.pk not in own_ids]
+    peers = (
+        user_model.objects.filter(groups__name__in=[group_name(p.name, "admin") for p in own])
+        .exclude(pk=actor.pk)
+        .values("pk")
+    )
     return (
         user_model.objects.filter(groups__name__in=_portal_group_names(own), is_superuser=False)
         .exclude(groups__name__in=_portal_group_names(others) + _admin_role_names())
+        .exclude(pk__in=peers)
         .distinct()
     )
 

@@ -202,6 +202,24 @@ def test_installation_admins_and_accounts_shared_with_another_portal_are_not_the
         assert target.is_active
 
 
+def test_another_administrator_of_the_same_portal_is_not_theirs(client, staff, nanning_admin):
+    """The 管理员 role is the security administrator's to give: a peer who could reset its password
+    and second factor could sign in as it, so another 南宁 管理员 is absent and refused."""
+    peer = staff("nanning", "admin")
+    peer.first_name = "南宁管理员乙"
+    peer.save()
+    html = client.get(_users("index")).content.decode()
+    assert "南宁管理员乙" not in html and peer.username not in html
+    assert client.get(_users("edit", peer.pk)).status_code == 404
+    for action in ("reset_password", "reset_second_factor"):
+        assert client.post(_users(action, peer.pk)).status_code == 404
+    assert client.post(_users("set_active", peer.pk) + "?active=0").status_code == 404
+    peer.refresh_from_db()
+    assert peer.is_active
+    # Their own account stays theirs to edit.
+    assert client.get(_users("edit", nanning_admin.pk)).status_code == 200
+
+
 def test_bulk_actions_of_the_list_stay_within_the_portal(client, nanning_admin, accounts):
     own, other = accounts["own"], accounts["other"]
     url = reverse("wagtail_bulk_action", args=["auth", "user", "set_active_state"])
