@@ -355,3 +355,63 @@ def test_a_media_target_that_cannot_be_written_leaves_the_database_empty(
     assert "请检查磁盘空间和目录权限" in failed.stderr
     env["MEDIA_ROOT"] = str(tmp_path / "elsewhere")
     assert _state(env)["tables"] == 0
+
+
+# The row counts are compared after the database step: a restore that wrote fewer rows than the
+# archive holds (a truncated dump) must take the media uploaded to the object store back out too.
+SHORT_ROWS = """
+import os
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from operations import backup
+real_counts = backup.table_counts
+def table_counts(using="default"):
+    counts = real_counts(using)
+    counts["auth_user"] = counts.get("auth_user", 0) - 1
+    return counts
+backup.table_counts = table_counts
+try:
+    call_command("restore", os.environ["ARCHIVE"])
+except CommandError as error:
+    print("REFUSED", error)
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_media_in_object_storage_are_restored_and_taken_out_again_on_a_failure(
+    committed_archive, fresh_database, tmp_path
+):
+    """With the media in an S3-compatible store (AWS_STORAGE_BUCKET_NAME), the restore uploads
+    them before the database step and deletes them again when anything after it fails."""
+    from tests.simulators.s3 import S3Simulator
+
+    store = S3Simulator().start()
+    try:
+        store.create_bucket("gxxf-media")
+        env = {
+            "DATABASE_URL": fresh_database,
+            "MEDIA_ROOT": str(tmp_path / "unused-media-root"),
+            "ARCHIVE": str(committed_archive),
+            "AWS_STORAGE_BUCKET_NAME": "gxxf-media",
+            "AWS_S3_ENDPOINT_URL": store.url,
+            "AWS_ACCESS_KEY_ID": "test-key",
+            "AWS_SECRET_ACCESS_KEY": "test-secret",
+            "AWS_DEFAULT_REGION": "cn-south-1",
+        }
+        failed = _manage("shell", "-c", SHORT_ROWS, env=env)
+        assert "REFUSED" in failed.stdout, failed.stdout + failed.stderr
+        assert "行数与备份不符" in failed.stdout and "已回滚" in failed.stdout
+        assert store.keys("gxxf-media") == []  # the uploaded media were deleted again
+        assert _state(env)["tables"] == 0
+
+        restored = _manage("restore", str(committed_archive), env=env)
+        assert "恢复完成" in restored.stdout
+        assert store.keys("gxxf-media") == ["original_images/a.png"]
+        assert _state(env)["tables"] > 0
+
+        # A second restore onto the installation it rebuilt is refused, the store untouched.
+        again = _manage("restore", str(committed_archive), env=env, check=False)
+        assert again.returncode != 0 and "不是空的" in again.stdout + again.stderr
+        assert store.keys("gxxf-media") == ["original_images/a.png"]
+    finally:
+        store.stop()
