@@ -550,7 +550,7 @@ def test_drill(live_server, monkeypatch, settings, capsys):
 
     def app_token(device, **owner):
         request = RequestFactory().post("/", HTTP_X_DEVICE_ID=device)
-        return app_sessions.open_session(request, **owner)["access_token"]
+        return app_sessions.issue(request, **owner)[1]["access_token"]
 
     citizen_a, citizen_b = app_account("13700990001"), app_account("13700990002")
     AppSubmission.objects.create(account=citizen_b, submission=theirs.submission)
