@@ -16,6 +16,30 @@ def django_db_setup(django_db_setup, django_db_blocker):
         seed_portals(demo=False, dictionaries=False)
 
 
+def _forget_content_type_ids(**kwargs):
+    """A transactional test's flush recreates the content types under new ids (post_migrate),
+    but Wagtail's permission policies are process-wide objects that cache their model's content
+    type: a later test would check a portal administrator's site permissions (the 设置 menu)
+    against the old id and find none. Forget those cached content types after every flush."""
+    import gc
+
+    from wagtail.permission_policies.base import BasePermissionPolicy
+
+    for obj in gc.get_objects():
+        # type(), not isinstance(): the latter asks lazy objects for __class__ and evaluates them.
+        if issubclass(type(obj), BasePermissionPolicy):
+            obj.__dict__.pop("_content_type", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _content_types_follow_flushes():
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_forget_content_type_ids, dispatch_uid="tests_forget_content_type_ids")
+    yield
+    post_migrate.disconnect(dispatch_uid="tests_forget_content_type_ids")
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     from stats.counting import buffer
